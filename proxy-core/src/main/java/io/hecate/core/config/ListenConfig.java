@@ -1,0 +1,37 @@
+package io.hecate.core.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The downstream HTTP listener and the limits that protect it.
+ *
+ * @param http             where downstream connections are accepted
+ * @param headerTimeout    longest wait for a complete request head (slowloris guard), answered 408
+ * @param idleTimeout      a connection with no traffic for this long is closed
+ * @param maxRequestLine   longest accepted request line in bytes (414 beyond)
+ * @param maxHeaderBytes   largest accepted header section in bytes (431 beyond)
+ * @param trustedProxies   CIDRs whose X-Forwarded-* headers are believed and extended
+ */
+public record ListenConfig(ListenAddress http, Duration headerTimeout, Duration idleTimeout,
+                           int maxRequestLine, int maxHeaderBytes, List<String> trustedProxies) {
+
+    public static final ListenAddress DEFAULT_HTTP = new ListenAddress("127.0.0.1", 8080);
+    public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    public static final int DEFAULT_MAX_REQUEST_LINE = 8192;
+    public static final int DEFAULT_MAX_HEADER_BYTES = 16384;
+
+    public ListenConfig {
+        trustedProxies = List.copyOf(trustedProxies);
+    }
+
+    public static ListenConfig defaults() {
+        return on(DEFAULT_HTTP);
+    }
+
+    public static ListenConfig on(ListenAddress http) {
+        return new ListenConfig(http, DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
+                DEFAULT_MAX_REQUEST_LINE, DEFAULT_MAX_HEADER_BYTES, List.of());
+    }
+}

@@ -1,0 +1,5 @@
+package io.hecate.core.config;
+
+/** What a route does with a request it matched. */
+public sealed interface RouteAction permits ProxyAction, RespondAction, RedirectAction {
+}
