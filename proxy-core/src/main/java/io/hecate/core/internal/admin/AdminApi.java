@@ -1,0 +1,24 @@
+package io.hecate.core.internal.admin;
+
+import java.util.concurrent.CompletableFuture;
+
+/** What the admin listener asks of the running proxy. */
+public interface AdminApi {
+
+    /** False before the first config is live and while draining. */
+    boolean ready();
+
+    String metricsText();
+
+    /** The active configuration and the state of the last reload, as JSON, secrets redacted. */
+    String configJson();
+
+    String routesJson();
+
+    /** Reloads from the config source off the caller's thread; completes with the outcome. */
+    CompletableFuture<ReloadOutcome> reload();
+
+    /** What a reload did: applied a new version, or rejected the config and why. */
+    record ReloadOutcome(boolean applied, long version, String message) {
+    }
+}

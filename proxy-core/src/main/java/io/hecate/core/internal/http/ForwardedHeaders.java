@@ -1,0 +1,45 @@
+package io.hecate.core.internal.http;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+
+import java.net.InetSocketAddress;
+
+/** Sets X-Forwarded-For/-Proto/-Host and Via on a request going upstream. */
+public final class ForwardedHeaders {
+
+    public static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+    private static final String VIA_VALUE = "1.1 hecate";
+
+    private ForwardedHeaders() {
+    }
+
+    /**
+     * Extends what a trusted peer sent; replaces what an untrusted one sent, so a client cannot
+     * claim another address.
+     */
+    public static void apply(HttpHeaders headers, InetSocketAddress peer, boolean peerTrusted,
+                             String scheme, String host) {
+        String peerIp = peer.getAddress().getHostAddress();
+        String forwardedFor = peerTrusted ? headers.get(X_FORWARDED_FOR) : null;
+        headers.set(X_FORWARDED_FOR, forwardedFor == null ? peerIp : forwardedFor + ", " + peerIp);
+        if (!peerTrusted || !headers.contains(X_FORWARDED_PROTO)) {
+            headers.set(X_FORWARDED_PROTO, scheme);
+        }
+        if (!peerTrusted || !headers.contains(X_FORWARDED_HOST)) {
+            if (host == null) {
+                headers.remove(X_FORWARDED_HOST);
+            } else {
+                headers.set(X_FORWARDED_HOST, host);
+            }
+        }
+        headers.add(HttpHeaderNames.VIA, VIA_VALUE);
+    }
+
+    public static void addVia(HttpHeaders headers) {
+        headers.add(HttpHeaderNames.VIA, VIA_VALUE);
+    }
+}

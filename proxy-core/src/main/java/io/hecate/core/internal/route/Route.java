@@ -1,0 +1,87 @@
+package io.hecate.core.internal.route;
+
+import io.hecate.core.config.ProxyAction;
+import io.hecate.core.config.RouteAction;
+import io.hecate.core.filter.RouteFilter;
+import io.hecate.core.internal.metrics.RouteMetrics;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A route compiled for the request path: its conditions beyond host and path (which the
+ * {@link RouteTable} indexes), its action and its filters.
+ */
+public final class Route {
+
+    private final String id;
+    private final Set<HttpMethod> methods;
+    private final Map<String, String> headers;
+    private final RouteAction action;
+    private final RouteFilter[] filters;
+    private final RouteMetrics metrics;
+    private final String stripPrefix;
+    private final Pattern rewrite;
+    private final String rewriteReplacement;
+
+    public Route(String id, List<String> methods, Map<String, String> headers, RouteAction action,
+                 List<RouteFilter> filters, RouteMetrics metrics) {
+        this.id = id;
+        this.methods = methods.stream().map(HttpMethod::valueOf).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        this.headers = Map.copyOf(headers);
+        this.action = action;
+        this.filters = filters.toArray(RouteFilter[]::new);
+        this.metrics = metrics;
+        ProxyAction proxy = action instanceof ProxyAction p ? p : null;
+        this.stripPrefix = proxy == null ? null : proxy.stripPrefix();
+        this.rewrite = proxy == null || proxy.rewrite() == null ? null : Pattern.compile(proxy.rewrite().pattern());
+        this.rewriteReplacement = rewrite == null ? null : proxy.rewrite().replacement();
+    }
+
+    /** The path sent upstream: the prefix stripped (keeping a leading slash), then the rewrite applied. */
+    public String rewritePath(String path) {
+        String result = path;
+        if (stripPrefix != null && result.startsWith(stripPrefix)) {
+            result = result.substring(stripPrefix.length());
+            if (!result.startsWith("/")) {
+                result = "/" + result;
+            }
+        }
+        if (rewrite != null) {
+            result = rewrite.matcher(result).replaceFirst(rewriteReplacement);
+        }
+        return result;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public RouteAction action() {
+        return action;
+    }
+
+    public RouteFilter[] filters() {
+        return filters;
+    }
+
+    public RouteMetrics metrics() {
+        return metrics;
+    }
+
+    boolean accepts(HttpMethod method, HttpHeaders requestHeaders) {
+        if (!methods.isEmpty() && !methods.contains(method)) {
+            return false;
+        }
+        for (Map.Entry<String, String> condition : headers.entrySet()) {
+            if (!requestHeaders.contains(condition.getKey(), condition.getValue(), false)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,315 @@
+package io.hecate.core.internal.runtime;
+
+import io.hecate.core.config.AccessLogConfig;
+import io.hecate.core.config.ConfigException;
+import io.hecate.core.config.ConfigProblem;
+import io.hecate.core.config.ConfigSource;
+import io.hecate.core.config.ListenAddress;
+import io.hecate.core.config.ProxyConfig;
+import io.hecate.core.filter.RouteFilterFactory;
+import io.hecate.core.internal.admin.AdminApi;
+import io.hecate.core.internal.admin.AdminServer;
+import io.hecate.core.internal.admin.ConfigJson;
+import io.hecate.core.internal.log.AccessLog;
+import io.hecate.core.internal.metrics.Metrics;
+import io.hecate.core.internal.metrics.PrometheusText;
+import io.hecate.core.internal.server.HttpListener;
+import io.hecate.core.internal.transport.Transport;
+import io.netty.channel.EventLoopGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts, reconfigures and stops one proxy. Applying a configuration is serialised here; the data
+ * plane only ever sees whole snapshots.
+ */
+public final class ProxyEngine implements AdminApi {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyEngine.class);
+
+    private final Transport transport = Transport.best();
+    private final Metrics metrics = new Metrics();
+    private final ProxyRuntime runtime = new ProxyRuntime(transport, metrics);
+    private final SnapshotCompiler compiler;
+    private final ConfigSource source;
+    private final EventLoopGroup acceptor;
+    private final EventLoopGroup workers;
+    private final EventLoopGroup adminLoop;
+    private final ExecutorService reloads = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "hecate-reload");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private HttpListener listener;
+    private AdminServer admin;
+    private volatile boolean ready;
+    private volatile boolean stopped;
+    private volatile String appliedAt;
+    private volatile String lastError;
+
+    public ProxyEngine(ConfigSource source, Map<String, RouteFilterFactory> filters, int workerThreads) {
+        this.source = source;
+        this.compiler = new SnapshotCompiler(filters, metrics);
+        this.acceptor = transport.newGroup(1, "hecate-accept");
+        this.workers = transport.newGroup(workerThreads, "hecate-worker");
+        this.adminLoop = transport.newGroup(1, "hecate-admin");
+    }
+
+    /** Loads the first configuration and binds the listeners; on failure nothing stays bound. */
+    public synchronized void start() throws ConfigException {
+        try {
+            ProxyConfig config = source.load();
+            Snapshot first = compiler.compile(config, 1);
+            runtime.publish(first);
+            runtime.swapAccessLog(openAccessLog(config.accessLog()));
+            listener = bindHttp(config.listen().http());
+            if (config.admin().enabled()) {
+                admin = bindAdmin(config.admin().listen());
+            }
+            metrics.reloadApplied(first.version());
+            appliedAt = Instant.now().toString();
+            ready = true;
+            LOG.info("Hecate listening on http://{} ({}{}), admin {}, {} routes from {}",
+                    hostPort(listener.localAddress()), transport.name().toLowerCase(java.util.Locale.ROOT),
+                    transport == Transport.EPOLL ? "" : ": " + Transport.epollUnavailableReason(),
+                    admin == null ? "off" : "on http://" + hostPort(admin.localAddress()), config.routes().size(), source.describe());
+        } catch (ConfigException | RuntimeException e) {
+            shutdownQuietly();
+            throw e;
+        }
+        source.watch(() -> reload().thenAccept(outcome -> { }));
+    }
+
+    public InetSocketAddress httpAddress() {
+        return listener.localAddress();
+    }
+
+    public InetSocketAddress adminAddress() {
+        return admin == null ? null : admin.localAddress();
+    }
+
+    public ProxyConfig config() {
+        return runtime.snapshot().config();
+    }
+
+    /**
+     * Applies a new configuration atomically: listeners that moved are bound before the old ones
+     * close, and connections in flight keep the snapshot they started with.
+     */
+    public synchronized long apply(ProxyConfig config) throws ConfigException {
+        if (stopped) {
+            throw new IllegalStateException("the proxy is stopped");
+        }
+        Snapshot current = runtime.snapshot();
+        Snapshot next;
+        try {
+            next = compiler.compile(config, current.version() + 1);
+        } catch (ConfigException e) {
+            rejected(e.getMessage());
+            throw e;
+        }
+        ProxyConfig old = current.config();
+        HttpListener newListener = null;
+        AdminServer newAdmin = null;
+        AccessLog newLog = null;
+        try {
+            if (!old.listen().http().equals(config.listen().http())) {
+                newListener = bindHttp(config.listen().http());
+            }
+            if (!Objects.equals(old.admin().listen(), config.admin().listen()) && config.admin().enabled()) {
+                newAdmin = bindAdmin(config.admin().listen());
+            }
+            if (!old.accessLog().equals(config.accessLog())) {
+                newLog = openAccessLog(config.accessLog());
+            }
+        } catch (ConfigException | RuntimeException e) {
+            if (newListener != null) {
+                newListener.close();
+            }
+            if (newAdmin != null) {
+                newAdmin.close();
+            }
+            rejected(e.getMessage());
+            throw e;
+        }
+        runtime.publish(next);
+        if (newListener != null) {
+            listener.close();
+            listener = newListener;
+        }
+        if (!Objects.equals(old.admin().listen(), config.admin().listen())) {
+            if (admin != null) {
+                admin.close();
+            }
+            admin = newAdmin;
+        }
+        if (newLog != null || !config.accessLog().equals(old.accessLog())) {
+            AccessLog previous = runtime.swapAccessLog(newLog);
+            if (previous != null) {
+                previous.close();
+            }
+        }
+        metrics.reloadApplied(next.version());
+        appliedAt = Instant.now().toString();
+        lastError = null;
+        LOG.info("configuration version {} applied: {} routes, {} upstreams", next.version(),
+                config.routes().size(), config.upstreams().size());
+        return next.version();
+    }
+
+    private static String hostPort(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
+    }
+
+    private void rejected(String why) {
+        metrics.reloadRejected();
+        lastError = why;
+        LOG.error("configuration rejected, still serving version {}:\n{}", runtime.snapshot().version(), why);
+    }
+
+    @Override
+    public CompletableFuture<ReloadOutcome> reload() {
+        return CompletableFuture.supplyAsync(this::reloadNow, reloads);
+    }
+
+    private ReloadOutcome reloadNow() {
+        ProxyConfig config;
+        try {
+            config = source.load();
+        } catch (ConfigException e) {
+            rejected(e.getMessage());
+            return stillServing(e);
+        }
+        try {
+            long version = apply(config);
+            return new ReloadOutcome(true, version, "applied configuration version " + version);
+        } catch (ConfigException e) {
+            return stillServing(e);
+        } catch (IllegalStateException e) {
+            return new ReloadOutcome(false, 0, e.getMessage());
+        }
+    }
+
+    private ReloadOutcome stillServing(ConfigException e) {
+        long version = runtime.snapshot().version();
+        return new ReloadOutcome(false, version, "rejected, still serving version " + version + ":\n" + e.getMessage());
+    }
+
+    /**
+     * Stops accepting, lets exchanges in flight finish until the deadline, then closes whatever is
+     * left. Connections between requests close at once; others get {@code Connection: close}.
+     */
+    public void stop(Duration drainTimeout) {
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+            ready = false;
+        }
+        runtime.startDraining();
+        listener.close();
+        HttpListener.drain(runtime);
+        try {
+            if (!runtime.downstreams().newCloseFuture().await(drainTimeout.toMillis())) {
+                LOG.warn("{} connections still busy after {}ms; closing them", runtime.downstreams().size(),
+                        drainTimeout.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        shutdownQuietly();
+        LOG.info("Hecate stopped");
+    }
+
+    private void shutdownQuietly() {
+        ready = false;
+        runtime.downstreams().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (listener != null) {
+            listener.close();
+        }
+        if (admin != null) {
+            admin.close();
+        }
+        source.close();
+        reloads.shutdownNow();
+        acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        adminLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        runtime.close();
+        AccessLog log = runtime.swapAccessLog(null);
+        if (log != null) {
+            log.close();
+        }
+    }
+
+    private HttpListener bindHttp(ListenAddress address) throws ConfigException {
+        try {
+            return HttpListener.bind(transport, acceptor, workers, runtime, address);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw bindFailed("listen.http", address, e);
+        } catch (RuntimeException e) {
+            throw bindFailed("listen.http", address, e);
+        }
+    }
+
+    private AdminServer bindAdmin(ListenAddress address) throws ConfigException {
+        try {
+            return AdminServer.bind(transport, adminLoop, address, this);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw bindFailed("admin.listen", address, e);
+        } catch (RuntimeException e) {
+            throw bindFailed("admin.listen", address, e);
+        }
+    }
+
+    private static ConfigException bindFailed(String key, ListenAddress address, Exception cause) {
+        return new ConfigException(List.of(new ConfigProblem(null, 0, key,
+                "cannot listen on " + address + ": " + cause.getMessage())));
+    }
+
+    private AccessLog openAccessLog(AccessLogConfig config) throws ConfigException {
+        try {
+            return AccessLog.open(config, runtime.accessLogDropped());
+        } catch (IOException e) {
+            throw new ConfigException(List.of(new ConfigProblem(null, 0, "access_log.output",
+                    "cannot open " + config.output() + ": " + e.getMessage())));
+        }
+    }
+
+    @Override
+    public boolean ready() {
+        return ready && !runtime.draining();
+    }
+
+    @Override
+    public String metricsText() {
+        return PrometheusText.render(metrics, runtime.accessLogDropped()::sum);
+    }
+
+    @Override
+    public String configJson() {
+        Snapshot snapshot = runtime.snapshot();
+        return ConfigJson.render(snapshot.config(), snapshot.version(), source.describe(), appliedAt, lastError);
+    }
+
+    @Override
+    public String routesJson() {
+        return ConfigJson.routes(runtime.snapshot().config());
+    }
+}

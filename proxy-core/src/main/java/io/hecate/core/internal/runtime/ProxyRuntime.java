@@ -1,0 +1,98 @@
+package io.hecate.core.internal.runtime;
+
+import io.hecate.core.internal.log.AccessLog;
+import io.hecate.core.internal.log.AccessLogEntry;
+import io.hecate.core.internal.metrics.Metrics;
+import io.hecate.core.internal.transport.Transport;
+import io.hecate.core.internal.upstream.ConnectionPool;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.netty.util.concurrent.GlobalEventExecutor;
+
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+/** The state shared by every connection of one running proxy. */
+public final class ProxyRuntime {
+
+    private final Transport transport;
+    private final Metrics metrics;
+    private final AtomicReference<Snapshot> snapshot = new AtomicReference<>();
+    private final LongAdder accessLogDropped = new LongAdder();
+    private volatile AccessLog accessLog;
+    private volatile boolean draining;
+    private final ChannelGroup downstreams = new DefaultChannelGroup("downstreams", GlobalEventExecutor.INSTANCE);
+    private final AddressResolverGroup<InetSocketAddress> resolver;
+    private final Map<EventLoop, ConnectionPool> pools = new ConcurrentHashMap<>();
+
+    public ProxyRuntime(Transport transport, Metrics metrics) {
+        this.transport = transport;
+        this.metrics = metrics;
+        this.resolver = new DnsAddressResolverGroup(
+                new DnsNameResolverBuilder().datagramChannelType(transport.datagramChannel()));
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    public Snapshot snapshot() {
+        return snapshot.get();
+    }
+
+    public void publish(Snapshot next) {
+        snapshot.set(next);
+    }
+
+    /** The pool of the given loop; an exchange must only use the pool of its own loop. */
+    public ConnectionPool pool(EventLoop loop) {
+        return pools.computeIfAbsent(loop,
+                l -> new ConnectionPool(l, transport.socketChannel(), resolver, metrics.pools()));
+    }
+
+    public void log(AccessLogEntry entry) {
+        AccessLog log = accessLog;
+        if (log != null) {
+            log.log(entry);
+        }
+    }
+
+    /** Installs a new access log and returns the previous one, for the caller to close. */
+    public AccessLog swapAccessLog(AccessLog next) {
+        AccessLog previous = accessLog;
+        accessLog = next;
+        return previous;
+    }
+
+    public LongAdder accessLogDropped() {
+        return accessLogDropped;
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    public void startDraining() {
+        draining = true;
+    }
+
+    public ChannelGroup downstreams() {
+        return downstreams;
+    }
+
+    public void close() {
+        resolver.close();
+    }
+
+    public static EventLoopGroup newWorkers(Transport transport, int threads) {
+        return transport.newGroup(threads, "hecate-worker");
+    }
+}

@@ -1,0 +1,20 @@
+package io.hecate.core.internal.runtime;
+
+import io.hecate.core.config.ProxyConfig;
+import io.hecate.core.internal.http.TrustedProxies;
+import io.hecate.core.internal.route.RouteTable;
+import io.hecate.core.internal.upstream.Upstream;
+
+import java.util.Map;
+
+/**
+ * Everything a request needs from the configuration, compiled and immutable. A reload builds a new
+ * snapshot and swaps it in; an exchange keeps the snapshot it started with until it ends.
+ */
+public record Snapshot(long version, ProxyConfig config, RouteTable routes, Map<String, Upstream> upstreams,
+                       TrustedProxies trustedProxies) {
+
+    public Upstream upstream(String name) {
+        return upstreams.get(name);
+    }
+}

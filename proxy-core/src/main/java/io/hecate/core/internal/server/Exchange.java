@@ -1,0 +1,685 @@
+package io.hecate.core.internal.server;
+
+import io.hecate.core.config.HeaderRules;
+import io.hecate.core.config.ProxyAction;
+import io.hecate.core.config.RedirectAction;
+import io.hecate.core.config.RespondAction;
+import io.hecate.core.config.RouteAction;
+import io.hecate.core.filter.FilterChain;
+import io.hecate.core.filter.FilterExchange;
+import io.hecate.core.internal.http.ForwardedHeaders;
+import io.hecate.core.internal.http.HopByHop;
+import io.hecate.core.internal.http.PlainResponse;
+import io.hecate.core.internal.http.RequestTarget;
+import io.hecate.core.internal.log.AccessLogEntry;
+import io.hecate.core.internal.route.Route;
+import io.hecate.core.internal.runtime.ProxyRuntime;
+import io.hecate.core.internal.runtime.Snapshot;
+import io.hecate.core.internal.upstream.ConnectListener;
+import io.hecate.core.internal.upstream.Target;
+import io.hecate.core.internal.upstream.Upstream;
+import io.hecate.core.internal.upstream.UpstreamConnection;
+import io.hecate.core.internal.upstream.UpstreamListener;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One request and its response, from the request head to the last byte of the response.
+ * Everything here runs on the downstream channel's event loop, which is also the loop of the
+ * upstream connection, so no state needs a lock.
+ *
+ * <p>Flow control is pull-based on both sides: the next request part is read from the client only
+ * once the upstream can take it, and the next response part is read from the upstream only once
+ * the client can take it. Each message is written once and never held, so what the proxy buffers
+ * per exchange is bounded by the channels' write-buffer high-water marks.
+ *
+ * <p>Buffer ownership: every {@link HttpContent} handed to this class is either written to the
+ * other channel (which then owns it) or released here, on every path.
+ */
+final class Exchange implements FilterExchange, FilterChain, UpstreamListener, ConnectListener {
+
+    /** Bodies up to this size are read and thrown away after a local answer, to keep the connection. */
+    private static final long MAX_DISCARDED_BODY = 64 * 1024;
+    private static final String UNMATCHED = "_unmatched";
+
+    private final DownstreamHandler connection;
+    private final ChannelHandlerContext ctx;
+    private final ProxyRuntime runtime;
+    private final Snapshot snapshot;
+    private final HttpRequest request;
+    private final long startNanos = System.nanoTime();
+    private final long startMillis = System.currentTimeMillis();
+    private final String method;
+    private final String originalUri;
+    private final boolean clientKeepAlive;
+    private final boolean clientHttp11;
+    private final boolean headRequest;
+    private final boolean requestChunked;
+    private final long requestLength;
+    private final InetSocketAddress remote;
+    private final String scheme;
+    private String clientAddress;
+
+    private RequestTarget target;
+    private Route route;
+    private int filterIndex = -1;
+    private Upstream upstream;
+    private Target upstreamTarget;
+    private UpstreamConnection upstreamConnection;
+    private ScheduledFuture<?> responseTimer;
+
+    private boolean requestComplete;
+    private boolean discardingBody;
+    private boolean responseStarted;
+    private boolean responseComplete;
+    private boolean interimResponse;
+    private boolean upstreamReusable;
+    private boolean retried;
+    private boolean keepAlive;
+    private boolean finished;
+    private int status;
+    private long bytesIn;
+    private long bytesOut;
+    private String error;
+
+    Exchange(DownstreamHandler connection, ChannelHandlerContext ctx, ProxyRuntime runtime, HttpRequest request,
+             String scheme) {
+        this.connection = connection;
+        this.ctx = ctx;
+        this.runtime = runtime;
+        this.snapshot = runtime.snapshot();
+        this.request = request;
+        this.scheme = scheme;
+        this.method = request.method().name();
+        this.originalUri = request.uri();
+        this.clientKeepAlive = HttpUtil.isKeepAlive(request);
+        this.clientHttp11 = request.protocolVersion().minorVersion() >= 1;
+        this.headRequest = HttpMethod.HEAD.equals(request.method());
+        this.requestChunked = HttpUtil.isTransferEncodingChunked(request);
+        this.requestLength = HttpUtil.getContentLength(request, 0L);
+        this.remote = (InetSocketAddress) ctx.channel().remoteAddress();
+    }
+
+    void start() {
+        if (!request.decoderResult().isSuccess()) {
+            Throwable cause = request.decoderResult().cause();
+            ReferenceCountUtil.release(request);
+            requestComplete = true;
+            respondError(statusFor(cause), describe(cause), true);
+            return;
+        }
+        clientAddress = snapshot.trustedProxies().clientAddress(remote, request.headers().get(ForwardedHeaders.X_FORWARDED_FOR));
+        try {
+            target = RequestTarget.of(request);
+        } catch (RequestTarget.Invalid invalid) {
+            respondError(HttpResponseStatus.BAD_REQUEST, invalid.getMessage(), true);
+            return;
+        }
+        route = snapshot.routes().find(target.host(), target.path(), request.method(), request.headers());
+        if (route == null) {
+            respondError(HttpResponseStatus.NOT_FOUND, "no route matched "
+                    + (target.host() == null ? "" : target.host()) + target.path(), false);
+            return;
+        }
+        proceed();
+    }
+
+    // ---- filter chain -------------------------------------------------------------------------
+
+    @Override
+    public void proceed() {
+        if (!ctx.executor().inEventLoop()) {
+            ctx.executor().execute(this::proceed);
+            return;
+        }
+        if (finished || responseStarted) {
+            return;
+        }
+        filterIndex++;
+        if (filterIndex < route.filters().length) {
+            try {
+                route.filters()[filterIndex].onRequest(this, this);
+            } catch (RuntimeException e) {
+                respondError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "filter " + filterIndex + " of route "
+                        + route.id() + " failed: " + e, false);
+            }
+            return;
+        }
+        runAction();
+    }
+
+    @Override
+    public void respond(HttpResponseStatus responseStatus, HttpHeaders headers, String body) {
+        if (!ctx.executor().inEventLoop()) {
+            ctx.executor().execute(() -> respond(responseStatus, headers, body));
+            return;
+        }
+        if (!finished && !responseStarted) {
+            respondLocally(PlainResponse.text(ctx.alloc(), responseStatus, body, headers), false);
+        }
+    }
+
+    @Override
+    public HttpRequest request() {
+        return request;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return remote;
+    }
+
+    @Override
+    public String clientAddress() {
+        return clientAddress;
+    }
+
+    @Override
+    public String scheme() {
+        return scheme;
+    }
+
+    @Override
+    public String routeId() {
+        return route == null ? null : route.id();
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return ctx.channel().eventLoop();
+    }
+
+    // ---- actions --------------------------------------------------------------------------------
+
+    private void runAction() {
+        RouteAction action = route.action();
+        if (action instanceof ProxyAction proxy) {
+            connect(proxy);
+        } else if (action instanceof RespondAction respond) {
+            HttpHeaders headers = new io.netty.handler.codec.http.DefaultHttpHeaders();
+            respond.headers().forEach(headers::set);
+            respondLocally(PlainResponse.text(ctx.alloc(), HttpResponseStatus.valueOf(respond.status()), respond.body(), headers), false);
+        } else if (action instanceof RedirectAction redirect) {
+            FullHttpResponse response = PlainResponse.text(ctx.alloc(), HttpResponseStatus.valueOf(redirect.status()), null, null);
+            response.headers().set(HttpHeaderNames.LOCATION, expand(redirect.location()));
+            respondLocally(response, false);
+        }
+    }
+
+    private String expand(String location) {
+        String host = target.host() == null ? "" : target.host();
+        return location.replace("{host}", host)
+                .replace("{path}", target.path())
+                .replace("{query}", target.query() == null ? "" : target.query())
+                .replace("{uri}", target.uri());
+    }
+
+    private void connect(ProxyAction proxy) {
+        upstream = snapshot.upstream(proxy.upstream());
+        upstreamTarget = upstream.next();
+        if (upstreamTarget == null) {
+            respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream " + upstream.name() + " has no target", false);
+            return;
+        }
+        prepareUpstreamRequest(proxy);
+        connection.pool().acquire(upstreamTarget, upstream.config(), this);
+    }
+
+    private void prepareUpstreamRequest(ProxyAction proxy) {
+        HttpHeaders headers = request.headers();
+        HopByHop.strip(headers);
+        if (requestChunked) {
+            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        String path = route.rewritePath(target.path());
+        request.setUri(target.query() == null ? path : path + "?" + target.query());
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        if (proxy.host() != null) {
+            headers.set(HttpHeaderNames.HOST, proxy.host());
+        } else if (!headers.contains(HttpHeaderNames.HOST)) {
+            headers.set(HttpHeaderNames.HOST, upstreamTarget.key());
+        }
+        ForwardedHeaders.apply(headers, remote, snapshot.trustedProxies().trusts(remote), scheme, target.authority());
+        edit(headers, proxy.requestHeaders());
+    }
+
+    private static void edit(HttpHeaders headers, HeaderRules rules) {
+        if (rules.isEmpty()) {
+            return;
+        }
+        for (String name : rules.remove()) {
+            headers.remove(name);
+        }
+        for (Map.Entry<String, String> set : rules.set().entrySet()) {
+            headers.set(set.getKey(), set.getValue());
+        }
+        for (Map.Entry<String, String> add : rules.add().entrySet()) {
+            headers.add(add.getKey(), add.getValue());
+        }
+    }
+
+    @Override
+    public void onConnected(UpstreamConnection upstreamConn) {
+        if (finished) {
+            upstreamConn.release();
+            return;
+        }
+        upstreamConnection = upstreamConn;
+        upstreamConn.attach(this);
+        Channel up = upstreamConn.channel();
+        up.write(request, up.voidPromise());
+        if (retried) {
+            up.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, up.voidPromise());
+            startResponseTimer();
+        } else {
+            readRequestBody(up);
+        }
+        upstreamConn.requestRead();
+    }
+
+    @Override
+    public void onConnectFailed(Throwable cause) {
+        if (finished) {
+            return;
+        }
+        if (cause instanceof ConnectTimeoutException) {
+            respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "connecting to upstream " + upstream.name() + " ("
+                    + upstreamTarget.key() + ") timed out after " + upstream.config().connectTimeout().toMillis() + "ms", false);
+        } else {
+            respondError(HttpResponseStatus.BAD_GATEWAY, "cannot connect to upstream " + upstream.name() + " ("
+                    + upstreamTarget.key() + "): " + describe(cause), false);
+        }
+    }
+
+    // ---- request body: downstream -> upstream ----------------------------------------------------
+
+    private void readRequestBody(Channel up) {
+        if (requestComplete) {
+            return;
+        }
+        if (up.isWritable()) {
+            connection.requestRead();
+        } else {
+            up.flush();
+        }
+    }
+
+    void onRequestContent(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (!content.decoderResult().isSuccess()) {
+            Throwable cause = content.decoderResult().cause();
+            content.release();
+            requestComplete = true;
+            failUpstream(HttpResponseStatus.BAD_REQUEST, "malformed request body: " + describe(cause), true);
+            return;
+        }
+        if (discardingBody || upstreamConnection == null) {
+            content.release();
+            if (last) {
+                requestComplete = true;
+                if (responseComplete) {
+                    finish();
+                }
+            } else {
+                connection.requestRead();
+            }
+            return;
+        }
+        bytesIn += content.content().readableBytes();
+        Channel up = upstreamConnection.channel();
+        if (last) {
+            requestComplete = true;
+            up.writeAndFlush(content, up.voidPromise());
+            if (!responseStarted) {
+                startResponseTimer();
+            }
+        } else {
+            up.write(content, up.voidPromise());
+            readRequestBody(up);
+        }
+    }
+
+    void onDownstreamReadComplete() {
+        if (upstreamConnection != null) {
+            upstreamConnection.channel().flush();
+        }
+        if (discardingBody || (!requestComplete && upstreamConnection != null && upstreamConnection.channel().isWritable())) {
+            connection.requestRead();
+        }
+    }
+
+    @Override
+    public void onUpstreamWritable() {
+        if (!requestComplete && !discardingBody && upstreamConnection != null) {
+            connection.requestRead();
+        }
+    }
+
+    private void startResponseTimer() {
+        ProxyAction proxy = (ProxyAction) route.action();
+        long nanos = proxy.timeout().toNanos();
+        responseTimer = ctx.executor().schedule(() -> {
+            responseTimer = null;
+            if (!responseStarted && !finished) {
+                failUpstream(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream " + upstream.name() + " ("
+                        + upstreamTarget.key() + ") did not respond within " + proxy.timeout().toMillis() + "ms", false);
+            }
+        }, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    // ---- response: upstream -> downstream --------------------------------------------------------
+
+    @Override
+    public void onUpstreamMessage(Object message) {
+        if (message instanceof HttpResponse response) {
+            onResponseHead(response);
+        } else if (message instanceof HttpContent content) {
+            onResponseContent(content);
+        } else {
+            ReferenceCountUtil.release(message);
+        }
+    }
+
+    private void onResponseHead(HttpResponse response) {
+        if (!response.decoderResult().isSuccess()) {
+            Throwable cause = response.decoderResult().cause();
+            ReferenceCountUtil.release(response);
+            failUpstream(HttpResponseStatus.BAD_GATEWAY, "invalid response from upstream: " + describe(cause), false);
+            return;
+        }
+        int code = response.status().code();
+        if (code < 200) {
+            if (code == 101) {
+                ReferenceCountUtil.release(response);
+                failUpstream(HttpResponseStatus.BAD_GATEWAY, "upstream switched protocols without being asked", false);
+                return;
+            }
+            interimResponse = true;
+            HopByHop.strip(response.headers());
+            response.setProtocolVersion(HttpVersion.HTTP_1_1);
+            ctx.write(response, ctx.voidPromise());
+            upstreamConnection.requestRead();
+            return;
+        }
+        cancelResponseTimer();
+        responseStarted = true;
+        status = code;
+        HttpHeaders headers = response.headers();
+        boolean hasLength = headers.contains(HttpHeaderNames.CONTENT_LENGTH);
+        boolean upstreamChunked = HttpUtil.isTransferEncodingChunked(response);
+        boolean bodyless = headRequest || code == 204 || code == 304;
+        upstreamReusable = HttpUtil.isKeepAlive(response) && (hasLength || upstreamChunked || bodyless);
+        HopByHop.strip(headers);
+        ForwardedHeaders.addVia(headers);
+        edit(headers, ((ProxyAction) route.action()).responseHeaders());
+        keepAlive = clientKeepAlive && requestComplete && !runtime.draining();
+        if (!bodyless && !hasLength) {
+            if (clientHttp11) {
+                headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            } else {
+                keepAlive = false;
+            }
+        } else if (headRequest && upstreamChunked && !hasLength) {
+            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        setConnectionHeader(headers);
+        response.setProtocolVersion(HttpVersion.HTTP_1_1);
+        ctx.write(response, ctx.voidPromise());
+        readResponseBody();
+    }
+
+    private void onResponseContent(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (interimResponse) {
+            content.release();
+            if (last) {
+                interimResponse = false;
+                ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ctx.voidPromise());
+            }
+            upstreamConnection.requestRead();
+            return;
+        }
+        if (!content.decoderResult().isSuccess()) {
+            Throwable cause = content.decoderResult().cause();
+            content.release();
+            failUpstream(HttpResponseStatus.BAD_GATEWAY, "invalid response body from upstream: " + describe(cause), false);
+            return;
+        }
+        bytesOut += content.content().readableBytes();
+        if (last) {
+            ctx.writeAndFlush(content, ctx.voidPromise());
+            responseComplete = true;
+            completeProxied();
+        } else {
+            ctx.write(content, ctx.voidPromise());
+            readResponseBody();
+        }
+    }
+
+    private void readResponseBody() {
+        if (ctx.channel().isWritable()) {
+            upstreamConnection.requestRead();
+        } else {
+            ctx.flush();
+        }
+    }
+
+    @Override
+    public void onUpstreamReadComplete() {
+        ctx.flush();
+        if (upstreamConnection != null && !responseComplete
+                && (!responseStarted || interimResponse || ctx.channel().isWritable())) {
+            upstreamConnection.requestRead();
+        }
+    }
+
+    void onDownstreamWritable() {
+        if (responseStarted && !responseComplete && upstreamConnection != null) {
+            upstreamConnection.requestRead();
+        }
+    }
+
+    private void completeProxied() {
+        UpstreamConnection used = upstreamConnection;
+        upstreamConnection = null;
+        if (requestComplete && upstreamReusable) {
+            used.release();
+        } else {
+            used.close();
+        }
+        finish();
+    }
+
+    // ---- failures -------------------------------------------------------------------------------
+
+    @Override
+    public void onUpstreamClosed() {
+        if (retryable()) {
+            retry();
+            return;
+        }
+        failUpstream(HttpResponseStatus.BAD_GATEWAY, "upstream " + upstream.name() + " (" + upstreamTarget.key()
+                + ") closed the connection " + (responseStarted ? "mid-response" : "before responding"), false);
+    }
+
+    @Override
+    public void onUpstreamError(Throwable cause) {
+        if (retryable()) {
+            retry();
+            return;
+        }
+        failUpstream(HttpResponseStatus.BAD_GATEWAY, "upstream " + upstream.name() + " (" + upstreamTarget.key()
+                + ") failed: " + describe(cause), false);
+    }
+
+    /**
+     * A pooled connection the upstream closed just as we reused it: nothing of the response came
+     * back and the request had no body, so it is safe to send once more on a fresh connection.
+     */
+    private boolean retryable() {
+        return !retried && !finished && !responseStarted && !interimResponse && upstreamConnection != null
+                && upstreamConnection.reused() && requestComplete && bytesIn == 0 && !requestChunked
+                && requestLength == 0 && isIdempotent();
+    }
+
+    private boolean isIdempotent() {
+        HttpMethod m = request.method();
+        return HttpMethod.GET.equals(m) || HttpMethod.HEAD.equals(m) || HttpMethod.OPTIONS.equals(m)
+                || HttpMethod.PUT.equals(m) || HttpMethod.DELETE.equals(m) || HttpMethod.TRACE.equals(m);
+    }
+
+    private void retry() {
+        retried = true;
+        cancelResponseTimer();
+        UpstreamConnection stale = upstreamConnection;
+        upstreamConnection = null;
+        stale.close();
+        connection.pool().acquire(upstreamTarget, upstream.config(), this);
+    }
+
+    private void failUpstream(HttpResponseStatus errorStatus, String reason, boolean closeDownstream) {
+        if (finished) {
+            return;
+        }
+        cancelResponseTimer();
+        UpstreamConnection broken = upstreamConnection;
+        upstreamConnection = null;
+        if (broken != null) {
+            broken.close();
+        }
+        if (responseStarted) {
+            error = reason;
+            keepAlive = false;
+            finish();
+            ctx.close();
+        } else {
+            respondError(errorStatus, reason, closeDownstream);
+        }
+    }
+
+    void onDownstreamClosed() {
+        if (finished) {
+            return;
+        }
+        if (error == null) {
+            error = "client closed the connection";
+        }
+        cancelResponseTimer();
+        UpstreamConnection abandoned = upstreamConnection;
+        upstreamConnection = null;
+        if (abandoned != null) {
+            abandoned.close();
+        }
+        keepAlive = false;
+        finish();
+    }
+
+    boolean awaitingUpstream() {
+        return upstreamConnection != null && !responseStarted;
+    }
+
+    // ---- local answers ---------------------------------------------------------------------------
+
+    private void respondError(HttpResponseStatus errorStatus, String reason, boolean closeConnection) {
+        error = reason;
+        respondLocally(PlainResponse.error(ctx.alloc(), errorStatus, reason), closeConnection);
+    }
+
+    /**
+     * Sends a complete response of Hecate's own. If the client is still sending a body, a small one
+     * is read and dropped so the connection can serve the next request; a large one costs the
+     * connection instead.
+     */
+    private void respondLocally(FullHttpResponse response, boolean closeConnection) {
+        cancelResponseTimer();
+        responseStarted = true;
+        responseComplete = true;
+        status = response.status().code();
+        bytesOut = response.content().readableBytes();
+        boolean canDrain = requestComplete || (!requestChunked && requestLength <= MAX_DISCARDED_BODY);
+        keepAlive = clientKeepAlive && !closeConnection && canDrain && !runtime.draining();
+        if (headRequest) {
+            response.content().clear();
+        }
+        setConnectionHeader(response.headers());
+        ctx.writeAndFlush(response, ctx.voidPromise());
+        if (requestComplete || !keepAlive) {
+            finish();
+        } else {
+            discardingBody = true;
+            connection.requestRead();
+        }
+    }
+
+    private void setConnectionHeader(HttpHeaders headers) {
+        if (!keepAlive) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (!clientHttp11) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+    }
+
+    private void cancelResponseTimer() {
+        if (responseTimer != null) {
+            responseTimer.cancel(false);
+            responseTimer = null;
+        }
+    }
+
+    private void finish() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        long micros = (System.nanoTime() - startNanos) / 1000;
+        int logged = responseStarted ? status : 0;
+        (route == null ? runtime.metrics().route(UNMATCHED) : route.metrics()).record(logged, micros, bytesIn, bytesOut);
+        runtime.log(new AccessLogEntry(startMillis, route == null ? null : route.id(),
+                upstreamTarget == null ? null : upstreamTarget.key(), method, originalUri, logged, bytesIn,
+                bytesOut, micros, clientAddress != null ? clientAddress : remote.getAddress().getHostAddress(), error));
+        connection.exchangeFinished(this, keepAlive && requestComplete && responseComplete);
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------
+
+    private static HttpResponseStatus statusFor(Throwable decodeFailure) {
+        if (decodeFailure instanceof TooLongHttpLineException) {
+            return HttpResponseStatus.REQUEST_URI_TOO_LONG;
+        }
+        if (decodeFailure instanceof TooLongHttpHeaderException) {
+            return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+        }
+        if (decodeFailure instanceof TooLongFrameException) {
+            return HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
+        }
+        return HttpResponseStatus.BAD_REQUEST;
+    }
+
+    private static String describe(Throwable cause) {
+        String message = cause.getMessage();
+        return message == null || message.isEmpty() ? cause.getClass().getSimpleName() : message;
+    }
+}

@@ -1,0 +1,132 @@
+package io.hecate.core.internal.upstream;
+
+import io.hecate.core.config.UpstreamConfig;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.resolver.AddressResolverGroup;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The upstream connections of one event loop. Only that loop touches it, so it needs no locks; an
+ * exchange always takes its connection from the pool of its downstream channel's loop, which keeps
+ * both channels on one thread. Idle connections are reused most-recently-released first.
+ */
+public final class ConnectionPool {
+
+    static final int MAX_RESPONSE_LINE = 8192;
+    static final int MAX_RESPONSE_HEADERS = 65536;
+    static final int MAX_CHUNK = 65536;
+
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final PoolMetrics metrics;
+    private final Map<String, ArrayDeque<UpstreamConnection>> idle = new HashMap<>();
+
+    public ConnectionPool(EventLoop loop, Class<? extends SocketChannel> channelType,
+                          AddressResolverGroup<InetSocketAddress> resolver, PoolMetrics metrics) {
+        this.loop = loop;
+        this.metrics = metrics;
+        this.bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(channelType)
+                .resolver(resolver)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024));
+    }
+
+    /** Hands a live connection to {@code listener}, reusing an idle one when possible. */
+    public void acquire(Target target, UpstreamConfig config, ConnectListener listener) {
+        ArrayDeque<UpstreamConnection> idleForTarget = idle.get(target.key());
+        if (idleForTarget != null) {
+            UpstreamConnection candidate;
+            while ((candidate = idleForTarget.pollFirst()) != null) {
+                metrics.of(target.key()).idle.decrement();
+                if (candidate.channel().isActive() && System.nanoTime() - candidate.createdNanos() < candidate.maxLifetimeNanos()) {
+                    candidate.markReused();
+                    metrics.of(target.key()).reused.increment();
+                    listener.onConnected(candidate);
+                    return;
+                }
+                candidate.close();
+            }
+        }
+        connect(target, config, listener);
+    }
+
+    private void connect(Target target, UpstreamConfig config, ConnectListener listener) {
+        UpstreamConnection connection = new UpstreamConnection(this, target, config);
+        long idleMillis = config.idleTimeout().toMillis();
+        ChannelFuture connect = bootstrap.clone()
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(
+                                new HttpClientCodec(new HttpDecoderConfig()
+                                        .setMaxInitialLineLength(MAX_RESPONSE_LINE)
+                                        .setMaxHeaderSize(MAX_RESPONSE_HEADERS)
+                                        .setMaxChunkSize(MAX_CHUNK), false, false),
+                                new FlowControlHandler(),
+                                new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS),
+                                connection);
+                    }
+                })
+                .connect(target.unresolvedAddress());
+        connect.addListener((ChannelFuture done) -> {
+            if (done.isSuccess()) {
+                PoolMetrics.Gauges gauges = metrics.of(target.key());
+                gauges.open.increment();
+                gauges.opened.increment();
+                listener.onConnected(connection);
+            } else {
+                listener.onConnectFailed(done.cause());
+            }
+        });
+    }
+
+    void release(UpstreamConnection connection) {
+        assert loop.inEventLoop();
+        if (!connection.channel().isActive()) {
+            return;
+        }
+        if (System.nanoTime() - connection.createdNanos() >= connection.maxLifetimeNanos()) {
+            connection.close();
+            return;
+        }
+        ArrayDeque<UpstreamConnection> idleForTarget =
+                idle.computeIfAbsent(connection.target().key(), k -> new ArrayDeque<>());
+        if (idleForTarget.size() >= connection.maxIdle()) {
+            connection.close();
+            return;
+        }
+        idleForTarget.addFirst(connection);
+        metrics.of(connection.target().key()).idle.increment();
+        // A pending read lets us see the upstream close the idle connection (or misbehave) at once.
+        connection.requestRead();
+    }
+
+    void closed(UpstreamConnection connection) {
+        PoolMetrics.Gauges gauges = metrics.of(connection.target().key());
+        gauges.open.decrement();
+        ArrayDeque<UpstreamConnection> idleForTarget = idle.get(connection.target().key());
+        if (idleForTarget != null && idleForTarget.remove(connection)) {
+            gauges.idle.decrement();
+        }
+    }
+}
