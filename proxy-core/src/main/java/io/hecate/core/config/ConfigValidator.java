@@ -1,0 +1,389 @@
+package io.hecate.core.config;
+
+import io.hecate.core.internal.config.Durations;
+import io.hecate.core.internal.config.HttpSyntax;
+import io.hecate.core.internal.config.NetworkSyntax;
+import io.hecate.core.internal.config.RegexChecks;
+import io.hecate.core.internal.config.Suggestions;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Checks the meaning of a configuration, however it was built: everything a running proxy would
+ * otherwise discover only when the first request arrives (a route naming a missing upstream, a
+ * regex that does not compile, a port out of range). Problems name the key path in the YAML
+ * spelling, so the file loader can point at the offending line.
+ */
+public final class ConfigValidator {
+
+    private static final int MIN_REQUEST_LINE = 256;
+    private static final int MIN_HEADER_BYTES = 1024;
+    private static final int MAX_WEIGHT = 1000;
+
+    private static final Set<Integer> REDIRECT_STATUSES = Set.of(301, 302, 303, 307, 308);
+    private static final List<String> PLACEHOLDERS = List.of("host", "path", "query", "uri");
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{([^{}]*)}");
+    private static final Set<String> ANY_ADDRESS = Set.of("0.0.0.0", "::", "0:0:0:0:0:0:0:0");
+
+    private final List<ConfigProblem> problems = new ArrayList<>();
+
+    private ConfigValidator() {
+    }
+
+    /** Every problem found, in no particular order; empty when the configuration is usable. */
+    public static List<ConfigProblem> validate(ProxyConfig config) {
+        ConfigValidator validator = new ConfigValidator();
+        if (config == null) {
+            validator.problem("", "no configuration given");
+        } else {
+            validator.check(config);
+        }
+        return List.copyOf(validator.problems);
+    }
+
+    private void check(ProxyConfig config) {
+        checkListen(config.listen());
+        checkAdmin(config.admin(), config.listen());
+        checkAccessLog(config.accessLog());
+        positive("drain_timeout", config.drainTimeout());
+        config.upstreams().forEach(this::checkUpstream);
+        checkRoutes(config.routes(), config.upstreams());
+    }
+
+    private void checkListen(ListenConfig listen) {
+        if (listen == null) {
+            problem("listen", "is required");
+            return;
+        }
+        listenAddress("listen.http", listen.http());
+        positive("listen.header_timeout", listen.headerTimeout());
+        positive("listen.idle_timeout", listen.idleTimeout());
+        if (listen.maxRequestLine() < MIN_REQUEST_LINE) {
+            problem("listen.max_request_line",
+                    "must be at least " + MIN_REQUEST_LINE + " bytes, got " + listen.maxRequestLine());
+        }
+        if (listen.maxHeaderBytes() < MIN_HEADER_BYTES) {
+            problem("listen.max_header_size",
+                    "must be at least " + MIN_HEADER_BYTES + " bytes, got " + listen.maxHeaderBytes());
+        }
+        List<String> trusted = listen.trustedProxies();
+        for (int i = 0; i < trusted.size(); i++) {
+            if (!NetworkSyntax.isCidr(trusted.get(i))) {
+                problem("listen.trusted_proxies[" + i + "]", quote(trusted.get(i))
+                        + " is not an IP address or a CIDR like 10.0.0.0/8");
+            }
+        }
+    }
+
+    private void checkAdmin(AdminConfig admin, ListenConfig listen) {
+        if (admin == null) {
+            problem("admin", "is required (AdminConfig.disabled() runs without the admin API)");
+            return;
+        }
+        if (!admin.enabled()) {
+            return;
+        }
+        listenAddress("admin.listen", admin.listen());
+        ListenAddress http = listen == null ? null : listen.http();
+        if (http != null && clash(admin.listen(), http)) {
+            problem("admin.listen", "must not use the same address as listen.http (" + http + ")");
+        }
+    }
+
+    /** Port 0 picks a free port per socket, so two such listeners never collide. */
+    private static boolean clash(ListenAddress a, ListenAddress b) {
+        return a.port() != 0 && a.port() == b.port()
+                && (a.host().equalsIgnoreCase(b.host()) || ANY_ADDRESS.contains(a.host())
+                        || ANY_ADDRESS.contains(b.host()));
+    }
+
+    private void checkAccessLog(AccessLogConfig accessLog) {
+        if (accessLog == null) {
+            problem("access_log", "is required");
+            return;
+        }
+        if (accessLog.output() == null || accessLog.output().isBlank()) {
+            problem("access_log.output", "must be stdout, stderr, off or a file path");
+        }
+        if (accessLog.queueSize() < 1) {
+            problem("access_log.queue_size", "must be at least 1, got " + accessLog.queueSize());
+        }
+    }
+
+    private void checkUpstream(String name, UpstreamConfig upstream) {
+        if (name == null || name.isBlank()) {
+            problem("upstreams", "upstream names must not be empty");
+            return;
+        }
+        String path = "upstreams." + name;
+        if (upstream == null) {
+            problem(path, "is empty: an upstream needs targets");
+            return;
+        }
+        if (upstream.targets().isEmpty()) {
+            problem(path + ".targets", "needs at least one target");
+        }
+        for (int i = 0; i < upstream.targets().size(); i++) {
+            TargetConfig target = upstream.targets().get(i);
+            String targetPath = path + ".targets[" + i + "]";
+            if (target.address() == null) {
+                problem(targetPath + ".address", "is required");
+            } else {
+                NetworkSyntax.hostPortProblem(target.address())
+                        .ifPresent(message -> problem(targetPath + ".address", message));
+            }
+            if (target.weight() < 1 || target.weight() > MAX_WEIGHT) {
+                problem(targetPath + ".weight", "must be 1.." + MAX_WEIGHT + ", got " + target.weight());
+            }
+        }
+        positive(path + ".connect_timeout", upstream.connectTimeout());
+        positive(path + ".idle_timeout", upstream.idleTimeout());
+        positive(path + ".max_lifetime", upstream.maxLifetime());
+        if (upstream.maxIdlePerLoop() < 0) {
+            problem(path + ".max_idle_per_loop", "must be 0 or more, got " + upstream.maxIdlePerLoop());
+        }
+    }
+
+    private void checkRoutes(List<RouteConfig> routes, Map<String, UpstreamConfig> upstreams) {
+        Map<String, Integer> firstById = new HashMap<>();
+        for (int i = 0; i < routes.size(); i++) {
+            RouteConfig route = routes.get(i);
+            String path = "routes[" + i + "]";
+            if (route.id() == null || route.id().isBlank()) {
+                problem(path + ".id", "must not be empty");
+            } else {
+                Integer first = firstById.putIfAbsent(route.id(), i);
+                if (first != null) {
+                    problem(path + ".id", "duplicate route id " + quote(route.id()) + " (also routes[" + first + "])");
+                }
+            }
+            if (route.match() == null) {
+                problem(path + ".match", "is required (MatchConfig.any() matches every request)");
+            } else {
+                checkMatch(path + ".match", route.match());
+            }
+            RouteAction action = route.action();
+            if (action instanceof ProxyAction proxy) {
+                checkProxy(path + ".proxy", proxy, upstreams);
+            } else if (action instanceof RespondAction respond) {
+                checkRespond(path + ".respond", respond);
+            } else if (action instanceof RedirectAction redirect) {
+                checkRedirect(path + ".redirect", redirect);
+            } else {
+                problem(path, "needs one of proxy, respond, redirect");
+            }
+            for (int j = 0; j < route.filters().size(); j++) {
+                FilterConfig filter = route.filters().get(j);
+                if (filter.type() == null || filter.type().isBlank()) {
+                    problem(path + ".filters[" + j + "].type", "must not be empty: it selects the filter factory");
+                }
+            }
+        }
+    }
+
+    private void checkMatch(String path, MatchConfig match) {
+        if (match.host() != null) {
+            matchHostProblem(match.host()).ifPresent(message -> problem(path + ".host", message));
+        }
+        List<String> pathForms = new ArrayList<>();
+        if (match.path() != null) {
+            pathForms.add("path");
+            startsWithSlash(path + ".path", match.path());
+        }
+        if (match.pathPrefix() != null) {
+            pathForms.add("path_prefix");
+            startsWithSlash(path + ".path_prefix", match.pathPrefix());
+        }
+        if (match.pathRegex() != null) {
+            pathForms.add("path_regex");
+            RegexChecks.compileProblem(match.pathRegex())
+                    .ifPresent(message -> problem(path + ".path_regex", message));
+        }
+        if (pathForms.size() > 1) {
+            problem(path + "." + pathForms.get(1), "only one of path, path_prefix, path_regex may be set (also has "
+                    + pathForms.get(0) + ")");
+        }
+        for (int i = 0; i < match.methods().size(); i++) {
+            String method = match.methods().get(i);
+            if (!HttpSyntax.isToken(method) || !method.equals(method.toUpperCase(Locale.ROOT))) {
+                problem(path + ".methods[" + i + "]", quote(method) + " is not an uppercase method name like GET");
+            }
+        }
+        headerFields(path + ".headers", match.headers());
+    }
+
+    private static Optional<String> matchHostProblem(String host) {
+        if (host.isEmpty()) {
+            return Optional.of("must not be empty (leave host out to match every host)");
+        }
+        if (host.contains("://")) {
+            return Optional.of(quote(host) + " must be a host name without a scheme, e.g. app.example.com");
+        }
+        if (host.indexOf(':') >= 0) {
+            return Optional.of(quote(host) + " must not have a port: routes match the host name only");
+        }
+        if (!host.equals(host.toLowerCase(Locale.ROOT))) {
+            return Optional.of(quote(host) + " must be lowercase");
+        }
+        String name = host.startsWith("*.") ? host.substring(2) : host;
+        if (name.indexOf('*') >= 0) {
+            return Optional.of(quote(host) + ": a wildcard may only be the whole first label, as in *.example.com");
+        }
+        if (!NetworkSyntax.isHost(name)) {
+            return Optional.of(quote(host) + " is not a valid host name");
+        }
+        return Optional.empty();
+    }
+
+    private void checkProxy(String path, ProxyAction proxy, Map<String, UpstreamConfig> upstreams) {
+        if (proxy.upstream() == null || proxy.upstream().isBlank()) {
+            problem(path + ".upstream", "is required");
+        } else if (!upstreams.containsKey(proxy.upstream())) {
+            problem(path + ".upstream", noUpstreamMessage(proxy.upstream(), upstreams));
+        }
+        if (proxy.stripPrefix() != null) {
+            startsWithSlash(path + ".strip_prefix", proxy.stripPrefix());
+        }
+        if (proxy.rewrite() != null) {
+            checkRewrite(path + ".rewrite", proxy.rewrite());
+        }
+        if (proxy.host() != null && !NetworkSyntax.isHost(proxy.host())
+                && NetworkSyntax.hostPortProblem(proxy.host()).isPresent()) {
+            problem(path + ".host", quote(proxy.host()) + " is not a host name with an optional :port");
+        }
+        positive(path + ".timeout", proxy.timeout());
+        headerRules(path + ".request_headers", proxy.requestHeaders());
+        headerRules(path + ".response_headers", proxy.responseHeaders());
+    }
+
+    private static String noUpstreamMessage(String name, Map<String, UpstreamConfig> upstreams) {
+        List<String> names = upstreams.keySet().stream().filter(Objects::nonNull).toList();
+        if (names.isEmpty()) {
+            return "no upstream named " + quote(name) + " (no upstreams are defined)";
+        }
+        return "no upstream named " + quote(name) + Suggestions.closest(name, names)
+                .map(suggestion -> " (did you mean " + quote(suggestion) + "?)")
+                .orElse("");
+    }
+
+    private void checkRewrite(String path, ProxyAction.PathRewrite rewrite) {
+        if (rewrite.pattern() == null) {
+            problem(path + ".pattern", "is required");
+            return;
+        }
+        Optional<String> patternProblem = RegexChecks.compileProblem(rewrite.pattern());
+        if (patternProblem.isPresent()) {
+            problem(path + ".pattern", patternProblem.get());
+        } else if (rewrite.replacement() == null) {
+            problem(path + ".replacement", "is required");
+        } else {
+            RegexChecks.replacementProblem(rewrite.pattern(), rewrite.replacement())
+                    .ifPresent(message -> problem(path + ".replacement", message));
+        }
+    }
+
+    private void checkRespond(String path, RespondAction respond) {
+        int status = respond.status();
+        if (status < 100 || status > 599) {
+            problem(path + ".status", "must be 100..599, got " + status);
+        }
+        if (respond.body() == null) {
+            problem(path + ".body", "must not be null (use \"\" for no body)");
+        } else if (!respond.body().isEmpty() && (status < 200 || status == 204 || status == 304)) {
+            problem(path + ".body", "must be empty: a " + status + " response has no body");
+        }
+        headerFields(path + ".headers", respond.headers());
+    }
+
+    private void checkRedirect(String path, RedirectAction redirect) {
+        if (!REDIRECT_STATUSES.contains(redirect.status())) {
+            problem(path + ".status", "must be one of 301, 302, 303, 307, 308, got " + redirect.status());
+        }
+        String location = redirect.location();
+        if (location == null || location.isBlank()) {
+            problem(path + ".location", "must not be empty");
+            return;
+        }
+        if (!HttpSyntax.isFieldValue(location)) {
+            problem(path + ".location", "must not contain line breaks");
+        }
+        Matcher placeholder = PLACEHOLDER.matcher(location);
+        while (placeholder.find()) {
+            String name = placeholder.group(1);
+            if (!PLACEHOLDERS.contains(name)) {
+                String hint = Suggestions.closest(name, PLACEHOLDERS)
+                        .map(suggestion -> "; did you mean {" + suggestion + "}?")
+                        .orElse("");
+                problem(path + ".location", "unknown placeholder {" + name + "} (expected "
+                        + PLACEHOLDERS.stream().map(p -> "{" + p + "}").collect(Collectors.joining(", "))
+                        + hint + ")");
+            }
+        }
+    }
+
+    private void headerRules(String path, HeaderRules rules) {
+        if (rules == null) {
+            problem(path, "is required (HeaderRules.NONE makes no edits)");
+            return;
+        }
+        headerFields(path + ".add", rules.add());
+        headerFields(path + ".set", rules.set());
+        for (int i = 0; i < rules.remove().size(); i++) {
+            String name = rules.remove().get(i);
+            if (!HttpSyntax.isToken(name)) {
+                problem(path + ".remove[" + i + "]", quote(name) + " is not a valid header name");
+            }
+        }
+    }
+
+    private void headerFields(String path, Map<String, String> fields) {
+        fields.forEach((name, value) -> {
+            if (!HttpSyntax.isToken(name)) {
+                problem(path + "." + name, quote(name) + " is not a valid header name");
+            } else if (!HttpSyntax.isFieldValue(value)) {
+                problem(path + "." + name, "header values must not contain line breaks");
+            }
+        });
+    }
+
+    private void listenAddress(String path, ListenAddress address) {
+        if (address == null) {
+            problem(path, "is required");
+        } else if (!NetworkSyntax.isHost(address.host())) {
+            problem(path, quote(address.host()) + " is not a valid host name or IP address");
+        }
+    }
+
+    private void startsWithSlash(String path, String value) {
+        if (!value.startsWith("/")) {
+            problem(path, "must start with \"/\", got " + quote(value));
+        }
+    }
+
+    private void positive(String path, Duration duration) {
+        if (duration == null) {
+            problem(path, "is required");
+        } else if (duration.isNegative() || duration.isZero()) {
+            problem(path, "must be positive, got " + Durations.format(duration));
+        }
+    }
+
+    private static String quote(String text) {
+        return "\"" + text + "\"";
+    }
+
+    private void problem(String path, String message) {
+        problems.add(new ConfigProblem(null, 0, path, message));
+    }
+}

@@ -1,0 +1,146 @@
+package io.hecate.core.internal.config;
+
+import io.hecate.core.config.AccessLogConfig;
+import io.hecate.core.config.AdminConfig;
+import io.hecate.core.config.ListenAddress;
+import io.hecate.core.config.ListenConfig;
+import io.hecate.core.config.ProxyConfig;
+import io.hecate.core.config.TargetConfig;
+import io.hecate.core.config.UpstreamConfig;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Maps a composed YAML document onto {@link ProxyConfig}, filling in the documented default for
+ * every key that is absent. Problems of form (unknown keys, wrong types) go to the reader; problems
+ * of meaning are left to {@link io.hecate.core.config.ConfigValidator}.
+ */
+public final class ConfigMapper {
+
+    private static final List<String> TOP_KEYS =
+            List.of("listen", "admin", "access_log", "drain_timeout", "upstreams", "routes");
+    private static final List<String> LISTEN_KEYS = List.of("http", "header_timeout", "idle_timeout",
+            "max_request_line", "max_header_size", "trusted_proxies");
+    private static final List<String> ADMIN_KEYS = List.of("listen");
+    private static final List<String> ACCESS_LOG_KEYS = List.of("output", "queue_size");
+    private static final List<String> UPSTREAM_KEYS =
+            List.of("targets", "connect_timeout", "idle_timeout", "max_lifetime", "max_idle_per_loop");
+    private static final List<String> TARGET_KEYS = List.of("address", "weight");
+
+    private final YamlNodeReader reader;
+
+    public ConfigMapper(YamlNodeReader reader) {
+        this.reader = reader;
+    }
+
+    /** @param root the document's root node, or {@code null} for an empty document */
+    public ProxyConfig map(Node root) {
+        Map<String, Node> top = reader.mapping(root, "", TOP_KEYS);
+        return new ProxyConfig(
+                listen(top.get("listen")),
+                admin(top.get("admin")),
+                accessLog(top.get("access_log")),
+                upstreams(top.get("upstreams")),
+                new RouteMapper(reader).routes(top.get("routes")),
+                reader.duration(top.get("drain_timeout"), "drain_timeout", ProxyConfig.DEFAULT_DRAIN_TIMEOUT));
+    }
+
+    private ListenConfig listen(Node node) {
+        Map<String, Node> listen = reader.mapping(node, "listen", LISTEN_KEYS);
+        return new ListenConfig(
+                address(listen.get("http"), "listen.http", ListenConfig.DEFAULT_HTTP),
+                reader.duration(listen.get("header_timeout"), "listen.header_timeout",
+                        ListenConfig.DEFAULT_HEADER_TIMEOUT),
+                reader.duration(listen.get("idle_timeout"), "listen.idle_timeout",
+                        ListenConfig.DEFAULT_IDLE_TIMEOUT),
+                reader.size(listen.get("max_request_line"), "listen.max_request_line",
+                        ListenConfig.DEFAULT_MAX_REQUEST_LINE),
+                reader.size(listen.get("max_header_size"), "listen.max_header_size",
+                        ListenConfig.DEFAULT_MAX_HEADER_BYTES),
+                reader.stringList(listen.get("trusted_proxies"), "listen.trusted_proxies"));
+    }
+
+    /** An absent {@code admin.listen} keeps the default; an empty one or {@code off} disables the API. */
+    private AdminConfig admin(Node node) {
+        Map<String, Node> admin = reader.mapping(node, "admin", ADMIN_KEYS);
+        if (!admin.containsKey("listen")) {
+            return AdminConfig.defaults();
+        }
+        Node listen = admin.get("listen");
+        if (YamlNodeReader.isNull(listen)) {
+            return AdminConfig.disabled();
+        }
+        String text = reader.string(listen, "admin.listen");
+        if (text != null && text.trim().equals("off")) {
+            return AdminConfig.disabled();
+        }
+        return new AdminConfig(address(text, listen, "admin.listen", AdminConfig.DEFAULT_LISTEN));
+    }
+
+    private ListenAddress address(Node node, String path, ListenAddress fallback) {
+        return address(reader.string(node, path), node, path, fallback);
+    }
+
+    private ListenAddress address(String text, Node node, String path, ListenAddress fallback) {
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            return ListenAddress.parse(text.trim());
+        } catch (IllegalArgumentException e) {
+            reader.problem(path, node, e.getMessage());
+            return fallback;
+        }
+    }
+
+    private AccessLogConfig accessLog(Node node) {
+        Map<String, Node> accessLog = reader.mapping(node, "access_log", ACCESS_LOG_KEYS);
+        String output = reader.string(accessLog.get("output"), "access_log.output");
+        return new AccessLogConfig(
+                output == null ? AccessLogConfig.STDOUT : output,
+                reader.integer(accessLog.get("queue_size"), "access_log.queue_size",
+                        AccessLogConfig.DEFAULT_QUEUE_SIZE));
+    }
+
+    private Map<String, UpstreamConfig> upstreams(Node node) {
+        Map<String, UpstreamConfig> upstreams = new LinkedHashMap<>();
+        reader.mapping(node, "upstreams").forEach((name, value) ->
+                upstreams.put(name, upstream(value, YamlNodeReader.child("upstreams", name))));
+        return upstreams;
+    }
+
+    private UpstreamConfig upstream(Node node, String path) {
+        Map<String, Node> upstream = reader.mapping(node, path, UPSTREAM_KEYS);
+        String targetsPath = path + ".targets";
+        List<Node> items = reader.sequence(upstream.get("targets"), targetsPath);
+        List<TargetConfig> targets = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            targets.add(target(items.get(i), YamlNodeReader.index(targetsPath, i)));
+        }
+        return new UpstreamConfig(targets,
+                reader.duration(upstream.get("connect_timeout"), path + ".connect_timeout",
+                        UpstreamConfig.DEFAULT_CONNECT_TIMEOUT),
+                reader.duration(upstream.get("idle_timeout"), path + ".idle_timeout",
+                        UpstreamConfig.DEFAULT_IDLE_TIMEOUT),
+                reader.duration(upstream.get("max_lifetime"), path + ".max_lifetime",
+                        UpstreamConfig.DEFAULT_MAX_LIFETIME),
+                reader.integer(upstream.get("max_idle_per_loop"), path + ".max_idle_per_loop",
+                        UpstreamConfig.DEFAULT_MAX_IDLE_PER_LOOP));
+    }
+
+    /** A target is {@code "host:port"} or {@code {address: "host:port", weight: 3}}. */
+    private TargetConfig target(Node node, String path) {
+        if (!(node instanceof MappingNode)) {
+            return new TargetConfig(reader.string(node, path + ".address"), TargetConfig.DEFAULT_WEIGHT);
+        }
+        Map<String, Node> target = reader.mapping(node, path, TARGET_KEYS);
+        return new TargetConfig(
+                reader.string(target.get("address"), path + ".address"),
+                reader.integer(target.get("weight"), path + ".weight", TargetConfig.DEFAULT_WEIGHT));
+    }
+}

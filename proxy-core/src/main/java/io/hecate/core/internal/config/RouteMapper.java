@@ -1,0 +1,160 @@
+package io.hecate.core.internal.config;
+
+import io.hecate.core.config.FilterConfig;
+import io.hecate.core.config.HeaderRules;
+import io.hecate.core.config.MatchConfig;
+import io.hecate.core.config.ProxyAction;
+import io.hecate.core.config.RedirectAction;
+import io.hecate.core.config.RespondAction;
+import io.hecate.core.config.RouteAction;
+import io.hecate.core.config.RouteConfig;
+import org.snakeyaml.engine.v2.nodes.Node;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Maps the {@code routes} list of a YAML document onto {@link RouteConfig}s. */
+final class RouteMapper {
+
+    private static final List<String> ACTIONS = List.of("proxy", "respond", "redirect");
+    private static final List<String> ROUTE_KEYS = List.of("id", "match", "proxy", "respond", "redirect", "filters");
+    private static final List<String> MATCH_KEYS =
+            List.of("host", "path", "path_prefix", "path_regex", "methods", "headers");
+    private static final List<String> PROXY_KEYS = List.of("upstream", "strip_prefix", "rewrite", "host",
+            "timeout", "request_headers", "response_headers");
+    private static final List<String> REWRITE_KEYS = List.of("pattern", "replacement");
+    private static final List<String> HEADER_RULE_KEYS = List.of("add", "set", "remove");
+    private static final List<String> RESPOND_KEYS = List.of("status", "body", "headers");
+    private static final List<String> REDIRECT_KEYS = List.of("status", "location");
+    private static final int DEFAULT_RESPOND_STATUS = 200;
+
+    private final YamlNodeReader reader;
+
+    RouteMapper(YamlNodeReader reader) {
+        this.reader = reader;
+    }
+
+    /**
+     * Every item becomes a route, even a broken one, so that the index of each route in the model
+     * is its index in the file and problems found later name the right {@code routes[i]}.
+     */
+    List<RouteConfig> routes(Node node) {
+        List<Node> items = reader.sequence(node, "routes");
+        List<RouteConfig> routes = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            routes.add(route(items.get(i), YamlNodeReader.index("routes", i), i));
+        }
+        return routes;
+    }
+
+    private RouteConfig route(Node node, String path, int index) {
+        Map<String, Node> route = reader.mapping(node, path, ROUTE_KEYS);
+        String id = reader.string(route.get("id"), path + ".id");
+        Node match = route.get("match");
+        return new RouteConfig(
+                id == null ? "route-" + index : id,
+                YamlNodeReader.isNull(match) ? MatchConfig.any() : match(match, path + ".match"),
+                action(route, path),
+                filters(route.get("filters"), path + ".filters"));
+    }
+
+    /** Absent when the route names no action: the validator reports that for file and code alike. */
+    private RouteAction action(Map<String, Node> route, String path) {
+        List<String> present = ACTIONS.stream().filter(route::containsKey).toList();
+        if (present.isEmpty()) {
+            return null;
+        }
+        for (String extra : present.subList(1, present.size())) {
+            reader.problem(YamlNodeReader.child(path, extra), route.get(extra),
+                    "a route takes only one of proxy, respond, redirect (this one also has " + present.get(0) + ")");
+        }
+        String kind = present.get(0);
+        Node node = route.get(kind);
+        String actionPath = YamlNodeReader.child(path, kind);
+        return switch (kind) {
+            case "proxy" -> proxy(node, actionPath);
+            case "respond" -> respond(node, actionPath);
+            default -> redirect(node, actionPath);
+        };
+    }
+
+    private MatchConfig match(Node node, String path) {
+        Map<String, Node> match = reader.mapping(node, path, MATCH_KEYS);
+        return new MatchConfig(
+                reader.string(match.get("host"), path + ".host"),
+                reader.string(match.get("path"), path + ".path"),
+                reader.string(match.get("path_prefix"), path + ".path_prefix"),
+                reader.string(match.get("path_regex"), path + ".path_regex"),
+                reader.stringList(match.get("methods"), path + ".methods"),
+                reader.stringMap(match.get("headers"), path + ".headers"));
+    }
+
+    private ProxyAction proxy(Node node, String path) {
+        Map<String, Node> proxy = reader.mapping(node, path, PROXY_KEYS);
+        return new ProxyAction(
+                reader.string(proxy.get("upstream"), path + ".upstream"),
+                reader.string(proxy.get("strip_prefix"), path + ".strip_prefix"),
+                rewrite(proxy.get("rewrite"), path + ".rewrite"),
+                reader.string(proxy.get("host"), path + ".host"),
+                reader.duration(proxy.get("timeout"), path + ".timeout", ProxyAction.DEFAULT_TIMEOUT),
+                headerRules(proxy.get("request_headers"), path + ".request_headers"),
+                headerRules(proxy.get("response_headers"), path + ".response_headers"));
+    }
+
+    private ProxyAction.PathRewrite rewrite(Node node, String path) {
+        if (YamlNodeReader.isNull(node)) {
+            return null;
+        }
+        Map<String, Node> rewrite = reader.mapping(node, path, REWRITE_KEYS);
+        return new ProxyAction.PathRewrite(
+                reader.string(rewrite.get("pattern"), path + ".pattern"),
+                reader.string(rewrite.get("replacement"), path + ".replacement"));
+    }
+
+    private HeaderRules headerRules(Node node, String path) {
+        Map<String, Node> rules = reader.mapping(node, path, HEADER_RULE_KEYS);
+        return new HeaderRules(
+                reader.stringMap(rules.get("add"), path + ".add"),
+                reader.stringMap(rules.get("set"), path + ".set"),
+                reader.stringList(rules.get("remove"), path + ".remove"));
+    }
+
+    private RespondAction respond(Node node, String path) {
+        Map<String, Node> respond = reader.mapping(node, path, RESPOND_KEYS);
+        String body = reader.string(respond.get("body"), path + ".body");
+        return new RespondAction(
+                reader.integer(respond.get("status"), path + ".status", DEFAULT_RESPOND_STATUS),
+                body == null ? "" : body,
+                reader.stringMap(respond.get("headers"), path + ".headers"));
+    }
+
+    private RedirectAction redirect(Node node, String path) {
+        Map<String, Node> redirect = reader.mapping(node, path, REDIRECT_KEYS);
+        return new RedirectAction(
+                reader.integer(redirect.get("status"), path + ".status", RedirectAction.DEFAULT_STATUS),
+                reader.string(redirect.get("location"), path + ".location"));
+    }
+
+    /** Each filter's {@code type} picks its factory; every other key is passed on as a setting. */
+    private List<FilterConfig> filters(Node node, String path) {
+        List<Node> items = reader.sequence(node, path);
+        List<FilterConfig> filters = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            String filterPath = YamlNodeReader.index(path, i);
+            Map<String, Node> entries = reader.mapping(items.get(i), filterPath);
+            Map<String, Object> settings = new LinkedHashMap<>();
+            entries.forEach((key, value) -> {
+                if (!key.equals("type")) {
+                    Object setting = reader.plain(value, YamlNodeReader.child(filterPath, key));
+                    if (setting != null) {
+                        settings.put(key, setting);
+                    }
+                }
+            });
+            filters.add(new FilterConfig(reader.string(entries.get("type"), filterPath + ".type"), settings));
+        }
+        return filters;
+    }
+}
