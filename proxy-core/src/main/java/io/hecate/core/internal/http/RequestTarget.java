@@ -46,7 +46,34 @@ public record RequestTarget(String host, String authority, String path, String q
         int question = uri.indexOf('?');
         String path = question < 0 ? uri : uri.substring(0, question);
         String query = question < 0 ? null : uri.substring(question + 1);
+        if (hasDotSegment(path)) {
+            throw new Invalid("path \"" + path + "\" contains a . or .. segment");
+        }
         return new RequestTarget(hostOf(authority), authority, path, query);
+    }
+
+    /**
+     * Routes match the raw path, so {@code /public/../admin} must not reach a backend that would
+     * resolve it to a route the proxy never matched (and never authorised). Encoded dots count too.
+     */
+    private static boolean hasDotSegment(String path) {
+        if (path.indexOf('.') < 0 && path.indexOf('%') < 0) {
+            return false;
+        }
+        int start = 0;
+        while (start <= path.length()) {
+            int slash = path.indexOf('/', start);
+            int end = slash < 0 ? path.length() : slash;
+            String segment = path.substring(start, end).replace("%2e", ".").replace("%2E", ".");
+            if (segment.equals(".") || segment.equals("..")) {
+                return true;
+            }
+            if (slash < 0) {
+                return false;
+            }
+            start = slash + 1;
+        }
+        return false;
     }
 
     private static String singleHost(HttpHeaders headers, HttpVersion version) throws Invalid {

@@ -78,6 +78,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
     private final boolean clientHttp11;
     private final boolean headRequest;
     private final boolean requestChunked;
+    private final boolean expectsContinue;
     private final long requestLength;
     private final InetSocketAddress remote;
     private final String scheme;
@@ -120,6 +121,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         this.headRequest = HttpMethod.HEAD.equals(request.method());
         this.requestChunked = HttpUtil.isTransferEncodingChunked(request);
         this.requestLength = HttpUtil.getContentLength(request, 0L);
+        this.expectsContinue = HttpUtil.is100ContinueExpected(request);
         this.remote = (InetSocketAddress) ctx.channel().remoteAddress();
     }
 
@@ -619,11 +621,10 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         responseComplete = true;
         status = response.status().code();
         bytesOut = response.content().readableBytes();
-        boolean canDrain = requestComplete || (!requestChunked && requestLength <= MAX_DISCARDED_BODY);
+        // A client waiting for 100 Continue may never send its body, so its framing cannot be trusted.
+        boolean canDrain = requestComplete
+                || (!requestChunked && !expectsContinue && requestLength <= MAX_DISCARDED_BODY);
         keepAlive = clientKeepAlive && !closeConnection && canDrain && !runtime.draining();
-        if (headRequest) {
-            response.content().clear();
-        }
         setConnectionHeader(response.headers());
         ctx.writeAndFlush(response, ctx.voidPromise());
         if (requestComplete || !keepAlive) {
