@@ -343,6 +343,8 @@ public final class ConfigValidator {
             String name = rules.remove().get(i);
             if (!HttpSyntax.isToken(name)) {
                 problem(path + ".remove[" + i + "]", quote(name) + " is not a valid header name");
+            } else if (isFraming(name)) {
+                problem(path + ".remove[" + i + "]", framingMessage(name));
             }
         }
     }
@@ -351,10 +353,24 @@ public final class ConfigValidator {
         fields.forEach((name, value) -> {
             if (!HttpSyntax.isToken(name)) {
                 problem(path + "." + name, quote(name) + " is not a valid header name");
+            } else if (isFraming(name)) {
+                problem(path + "." + name, framingMessage(name));
             } else if (!HttpSyntax.isFieldValue(value)) {
                 problem(path + "." + name, "header values must not contain line breaks");
             }
         });
+    }
+
+    /** Headers that frame a message or describe a connection are Hecate's to set, per hop. */
+    private static final Set<String> FRAMING = Set.of("content-length", "transfer-encoding", "connection",
+            "keep-alive", "proxy-connection", "te", "upgrade", "trailer");
+
+    private static boolean isFraming(String name) {
+        return FRAMING.contains(name.toLowerCase(Locale.ROOT));
+    }
+
+    private static String framingMessage(String name) {
+        return quote(name) + " frames the message or describes the connection; Hecate sets it itself";
     }
 
     private void listenAddress(String path, ListenAddress address) {
