@@ -262,7 +262,8 @@ public final class ProxyEngine implements AdminApi {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw bindFailed("listen.http", address, e);
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // Netty rethrows the bind failure (an IOException) from sync() without declaring it.
             throw bindFailed("listen.http", address, e);
         }
     }
@@ -273,7 +274,8 @@ public final class ProxyEngine implements AdminApi {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw bindFailed("admin.listen", address, e);
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // Netty rethrows the bind failure (an IOException) from sync() without declaring it.
             throw bindFailed("admin.listen", address, e);
         }
     }
