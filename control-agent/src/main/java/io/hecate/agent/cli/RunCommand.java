@@ -1,0 +1,65 @@
+package io.hecate.agent.cli;
+
+import io.hecate.core.Hecate;
+import io.hecate.core.config.ConfigException;
+import io.hecate.core.config.YamlConfigFile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "run",
+        mixinStandardHelpOptions = true,
+        versionProvider = ManifestVersion.class,
+        description = {
+                "Serve a configuration file until stopped.",
+                "Edits to the file are applied while running; so is SIGHUP. A version with mistakes is"
+                        + " rejected and logged, and the previous one stays in force.",
+                "SIGTERM or SIGINT stops accepting connections and lets requests in flight finish for up"
+                        + " to drain_timeout; a second signal stops at once."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:stopped cleanly (after SIGTERM or SIGINT)",
+                "1:an unexpected error",
+                "2:could not start: the configuration has problems (printed to stderr) or a port cannot be bound",
+                "3:a second SIGTERM/SIGINT stopped it before the drain finished"})
+final class RunCommand implements Callable<Integer> {
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "the YAML configuration file (default: conf/hecate.yaml in the Hecate directory)")
+    private Path config;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Path file = config != null ? config : DefaultConfig.path();
+        PrintWriter err = spec.commandLine().getErr();
+        Hecate hecate;
+        try {
+            hecate = Hecate.builder().source(new YamlConfigFile(file)).start();
+        } catch (ConfigException e) {
+            Problems.print(e, file, err);
+            return Exit.CANNOT_START;
+        } catch (Exception e) {
+            // Netty reports a failed bind as an undeclared IOException, which Hecate.start() lets
+            // through unwrapped: it is still "a port cannot be bound", not a crash.
+            if (!(e instanceof IOException)) {
+                throw e;
+            }
+            err.println(file + ": cannot listen on an address it names (listen.http or admin.listen): "
+                    + e.getMessage());
+            err.flush();
+            return Exit.CANNOT_START;
+        }
+        new Lifecycle(hecate).install();
+        hecate.awaitStop();
+        return Exit.OK;
+    }
+}
