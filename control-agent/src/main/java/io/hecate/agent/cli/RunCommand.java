@@ -8,7 +8,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -46,16 +45,6 @@ final class RunCommand implements Callable<Integer> {
             hecate = Hecate.builder().source(new YamlConfigFile(file)).start();
         } catch (ConfigException e) {
             Problems.print(e, file, err);
-            return Exit.CANNOT_START;
-        } catch (Exception e) {
-            // Netty reports a failed bind as an undeclared IOException, which Hecate.start() lets
-            // through unwrapped: it is still "a port cannot be bound", not a crash.
-            if (!(e instanceof IOException)) {
-                throw e;
-            }
-            err.println(file + ": cannot listen on an address it names (listen.http or admin.listen): "
-                    + e.getMessage());
-            err.flush();
             return Exit.CANNOT_START;
         }
         new Lifecycle(hecate).install();
