@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 
 import java.net.InetSocketAddress;
+import java.util.List;
 
 /** Sets X-Forwarded-For/-Proto/-Host and Via on a request going upstream. */
 public final class ForwardedHeaders {
@@ -24,7 +25,7 @@ public final class ForwardedHeaders {
     public static void apply(HttpHeaders headers, InetSocketAddress peer, boolean peerTrusted,
                              String scheme, String host) {
         String peerIp = peer.getAddress().getHostAddress();
-        String forwardedFor = peerTrusted ? headers.get(X_FORWARDED_FOR) : null;
+        String forwardedFor = peerTrusted ? forwardedFor(headers) : null;
         headers.set(X_FORWARDED_FOR, forwardedFor == null ? peerIp : forwardedFor + ", " + peerIp);
         if (!peerTrusted || !headers.contains(X_FORWARDED_PROTO)) {
             headers.set(X_FORWARDED_PROTO, scheme);
@@ -37,6 +38,16 @@ public final class ForwardedHeaders {
             }
         }
         headers.add(HttpHeaderNames.VIA, VIA_VALUE);
+    }
+
+    /** All X-Forwarded-For field lines as one list: a client may legally send several lines. */
+    public static String forwardedFor(HttpHeaders headers) {
+        List<String> lines = headers.getAll(X_FORWARDED_FOR);
+        return switch (lines.size()) {
+            case 0 -> null;
+            case 1 -> lines.get(0);
+            default -> String.join(", ", lines);
+        };
     }
 
     public static void addVia(HttpHeaders headers) {

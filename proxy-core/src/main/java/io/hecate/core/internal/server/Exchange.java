@@ -133,7 +133,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
             respondError(statusFor(cause), describe(cause), true);
             return;
         }
-        clientAddress = snapshot.trustedProxies().clientAddress(remote, request.headers().get(ForwardedHeaders.X_FORWARDED_FOR));
+        clientAddress = snapshot.trustedProxies().clientAddress(remote, ForwardedHeaders.forwardedFor(request.headers()));
         try {
             target = RequestTarget.of(request);
         } catch (RequestTarget.Invalid invalid) {
@@ -292,7 +292,8 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         upstreamConnection = upstreamConn;
         upstreamConn.attach(this);
         Channel up = upstreamConn.channel();
-        up.write(request, up.voidPromise());
+        // Flushed at once: a client that sent Expect: 100-continue sends no body until the upstream answers.
+        up.writeAndFlush(request, up.voidPromise());
         if (retried) {
             up.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, up.voidPromise());
             startResponseTimer();

@@ -10,7 +10,6 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.resolver.AddressResolverGroup;
 
@@ -82,7 +81,6 @@ public final class ConnectionPool {
                                         .setMaxInitialLineLength(MAX_RESPONSE_LINE)
                                         .setMaxHeaderSize(MAX_RESPONSE_HEADERS)
                                         .setMaxChunkSize(MAX_CHUNK), false, false),
-                                new FlowControlHandler(),
                                 new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS),
                                 connection);
                     }
@@ -118,7 +116,7 @@ public final class ConnectionPool {
         idleForTarget.addFirst(connection);
         metrics.of(connection.target().key()).idle.increment();
         // A pending read lets us see the upstream close the idle connection (or misbehave) at once.
-        connection.requestRead();
+        connection.watchWhileIdle();
     }
 
     void closed(UpstreamConnection connection) {

@@ -7,24 +7,36 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
+import java.util.ArrayDeque;
+
 /**
- * The last handler of an upstream channel. While an exchange owns the connection it forwards every
- * event to that exchange; while the connection sits in the pool it keeps one read pending, so an
- * upstream that closes it (or sends bytes it should not) is noticed at once and the connection is
- * dropped before anyone can be handed it.
+ * The last handler of an upstream channel.
+ *
+ * <p>While an exchange owns the connection, it hands the exchange one decoded message per
+ * {@link #requestRead()}. One socket read can decode several messages; those the exchange has not
+ * asked for yet wait here. They also outlive the channel: an upstream that sends the end of a
+ * response and closes (a close-delimited body, or {@code Connection: close}) while the client is
+ * still reading slowly has its last messages delivered before the exchange hears of the close.
+ *
+ * <p>While the connection sits in the pool it keeps one read pending, so an upstream that closes
+ * it (or sends bytes it should not) is noticed at once and the connection is dropped before anyone
+ * can be handed it.
  */
 public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     private final ConnectionPool pool;
     private final Target target;
     private final long createdNanos;
+    private final int maxIdle;
+    private final long maxLifetimeNanos;
+    private final ArrayDeque<Object> waiting = new ArrayDeque<>(4);
     private Channel channel;
     private UpstreamListener listener;
     private boolean reused;
-    private boolean readRequested;
-
-    private final int maxIdle;
-    private final long maxLifetimeNanos;
+    private boolean wantsMessage;
+    private boolean readInFlight;
+    private boolean closed;
+    private Throwable failure;
 
     UpstreamConnection(ConnectionPool pool, Target target, UpstreamConfig config) {
         this.pool = pool;
@@ -32,14 +44,6 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         this.createdNanos = System.nanoTime();
         this.maxIdle = config.maxIdlePerLoop();
         this.maxLifetimeNanos = config.maxLifetime().toNanos();
-    }
-
-    int maxIdle() {
-        return maxIdle;
-    }
-
-    long maxLifetimeNanos() {
-        return maxLifetimeNanos;
     }
 
     public Channel channel() {
@@ -55,6 +59,14 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         return reused;
     }
 
+    int maxIdle() {
+        return maxIdle;
+    }
+
+    long maxLifetimeNanos() {
+        return maxLifetimeNanos;
+    }
+
     long createdNanos() {
         return createdNanos;
     }
@@ -63,40 +75,61 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         reused = true;
     }
 
-    /**
-     * Asks for the next message. At most one read is outstanding, so the flow-control handler
-     * below never delivers more than was asked for.
-     */
-    public void requestRead() {
-        if (!readRequested) {
-            readRequested = true;
-            channel.read();
-        }
-    }
-
     public void attach(UpstreamListener owner) {
         this.listener = owner;
     }
 
-    /** Stops forwarding events; the caller then either releases or closes the connection. */
-    public void detach() {
-        this.listener = null;
+    /**
+     * Asks for the next message: one that already waits is delivered at once; otherwise one socket
+     * read is issued (never more than one at a time). Once the messages run out on a closed
+     * connection, the owner is told of the close.
+     */
+    public void requestRead() {
+        Object next = waiting.poll();
+        if (next != null) {
+            listener.onUpstreamMessage(next);
+            return;
+        }
+        if (closed) {
+            reportClose();
+            return;
+        }
+        wantsMessage = true;
+        readFromSocket();
     }
 
-    boolean idle() {
-        return listener == null;
+    private void readFromSocket() {
+        if (!readInFlight) {
+            readInFlight = true;
+            channel.read();
+        }
     }
 
     /** Gives the connection back for reuse; only after a complete, clean exchange. */
     public void release() {
         listener = null;
+        wantsMessage = false;
+        if (!waiting.isEmpty() || closed) {
+            close();
+            return;
+        }
         pool.release(this);
     }
 
     /** Drops the connection: it is never reused after an aborted or unclean exchange. */
     public void close() {
         listener = null;
+        wantsMessage = false;
+        Object message;
+        while ((message = waiting.poll()) != null) {
+            ReferenceCountUtil.release(message);
+        }
         channel.close();
+    }
+
+    /** Keeps a read pending on an idle pooled connection, to notice a close at once. */
+    void watchWhileIdle() {
+        readFromSocket();
     }
 
     @Override
@@ -106,24 +139,26 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        readRequested = false;
         UpstreamListener owner = listener;
-        if (owner != null) {
-            owner.onUpstreamMessage(msg);
-        } else {
+        if (owner == null) {
             ReferenceCountUtil.release(msg);
             ctx.close();
+        } else if (wantsMessage && waiting.isEmpty()) {
+            wantsMessage = false;
+            owner.onUpstreamMessage(msg);
+        } else {
+            waiting.add(msg);
         }
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        readRequested = false;
+        readInFlight = false;
         UpstreamListener owner = listener;
         if (owner != null) {
             owner.onUpstreamReadComplete();
         } else if (ctx.channel().isActive()) {
-            requestRead();
+            readFromSocket();
         }
     }
 
@@ -137,20 +172,31 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        closed = true;
         pool.closed(this);
+        if (listener != null && waiting.isEmpty()) {
+            reportClose();
+        }
+    }
+
+    private void reportClose() {
         UpstreamListener owner = listener;
         listener = null;
-        if (owner != null) {
+        if (owner == null) {
+            return;
+        }
+        if (failure != null) {
+            owner.onUpstreamError(failure);
+        } else {
             owner.onUpstreamClosed();
         }
     }
 
+    /** The channel closes next; the owner hears of the failure once the messages before it are read. */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        UpstreamListener owner = listener;
-        listener = null;
-        if (owner != null) {
-            owner.onUpstreamError(cause);
+        if (failure == null) {
+            failure = cause;
         }
         ctx.close();
     }
