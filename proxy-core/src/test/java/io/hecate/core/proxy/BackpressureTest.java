@@ -6,7 +6,7 @@ import io.hecate.core.testing.ProxyFixture;
 import io.hecate.core.testing.RawBackend;
 import io.hecate.core.testing.RawClient;
 import io.hecate.core.testing.TestBackend;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -49,22 +49,12 @@ class BackpressureTest {
     private static final String DIRECT = ProxyFixture.key("hecate_buffer_memory_bytes", "kind", "direct");
     private static final String HEAP = ProxyFixture.key("hecate_buffer_memory_bytes", "kind", "heap");
 
+    @AutoClose
     private TestBackend backend;
+    @AutoClose
     private RawBackend rawBackend;
+    @AutoClose
     private ProxyFixture proxy;
-
-    @AfterEach
-    void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (backend != null) {
-            backend.close();
-        }
-        if (rawBackend != null) {
-            rawBackend.close();
-        }
-    }
 
     @Test
     void slowReaderOf256MiBKeepsProxyBufferMemorySmallAndGetsEveryByte() throws Exception {

@@ -5,7 +5,7 @@ import io.hecate.core.testing.ProxyFixture;
 import io.hecate.core.testing.RawClient;
 import io.hecate.core.testing.RawResponse;
 import io.hecate.core.testing.TestBackend;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -23,18 +23,10 @@ import static org.awaitility.Awaitility.await;
 /** {@code stop(drain)} lets a request in flight finish, closes idle connections and refuses new ones. */
 class GracefulStopTest {
 
+    @AutoClose
     private TestBackend backend;
+    @AutoClose
     private ProxyFixture proxy;
-
-    @AfterEach
-    void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (backend != null) {
-            backend.close();
-        }
-    }
 
     @Test
     void slowRequestInFlightCompletesDuringStopAndNewConnectionsAreRefused() throws Exception {

@@ -11,7 +11,7 @@ import io.hecate.core.testing.RawBackend;
 import io.hecate.core.testing.RawClient;
 import io.hecate.core.testing.RawResponse;
 import io.hecate.core.testing.TestBackend;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -25,22 +25,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class HeaderForwardingTest {
 
+    @AutoClose
     private TestBackend backend;
+    @AutoClose
     private RawBackend rawBackend;
+    @AutoClose
     private ProxyFixture proxy;
-
-    @AfterEach
-    void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (backend != null) {
-            backend.close();
-        }
-        if (rawBackend != null) {
-            rawBackend.close();
-        }
-    }
 
     private ProxyFixture startProxy(String target, List<String> trustedProxies) throws Exception {
         ListenConfig listen = new ListenConfig(new ListenAddress("127.0.0.1", 0), Duration.ofSeconds(5),

@@ -13,7 +13,7 @@ import io.hecate.core.testing.ProxyFixture;
 import io.hecate.core.testing.RawClient;
 import io.hecate.core.testing.RawResponse;
 import io.hecate.core.testing.TestBackend;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,22 +46,12 @@ class HotReloadTest {
     @TempDir
     Path dir;
 
+    @AutoClose
     private TestBackend backendA;
+    @AutoClose
     private TestBackend backendB;
+    @AutoClose
     private ProxyFixture proxy;
-
-    @AfterEach
-    void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (backendA != null) {
-            backendA.close();
-        }
-        if (backendB != null) {
-            backendB.close();
-        }
-    }
 
     /**
      * Version {@code v} sends route {@code app} to backend a (even v) or b (odd v) and stamps its

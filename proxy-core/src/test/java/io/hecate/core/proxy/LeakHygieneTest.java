@@ -7,7 +7,7 @@ import io.hecate.core.testing.ProxyFixture;
 import io.hecate.core.testing.RawClient;
 import io.hecate.core.testing.RawResponse;
 import io.hecate.core.testing.TestBackend;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -26,22 +26,12 @@ class LeakHygieneTest {
     /** Short, so the pool empties itself within the test once nothing is busy. */
     private static final Duration UPSTREAM_IDLE_TIMEOUT = Duration.ofMillis(500);
 
+    @AutoClose
     private TestBackend backend;
+    @AutoClose
     private ProxyFixture proxy;
+    @AutoClose
     private LeakWatcher leaks;
-
-    @AfterEach
-    void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (backend != null) {
-            backend.close();
-        }
-        if (leaks != null) {
-            leaks.close();
-        }
-    }
 
     @Test
     void clientAbortsMidUploadMidDownloadAndMidWaitLeaveNoUpstreamConnectionOrBufferBehind() throws Exception {

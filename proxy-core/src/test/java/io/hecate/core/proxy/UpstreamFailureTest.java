@@ -8,7 +8,7 @@ import io.hecate.core.testing.ProxyFixture;
 import io.hecate.core.testing.RawClient;
 import io.hecate.core.testing.RawResponse;
 import io.hecate.core.testing.TestBackend;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
@@ -21,18 +21,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** When the proxy cannot get an answer it says which and why: 502, 504, 404. */
 class UpstreamFailureTest {
 
+    @AutoClose
     private TestBackend backend;
+    @AutoClose
     private ProxyFixture proxy;
-
-    @AfterEach
-    void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (backend != null) {
-            backend.close();
-        }
-    }
 
     @Test
     void backendDownGets502NamingTheUpstreamAndTheCause() throws Exception {

@@ -6,7 +6,7 @@ import io.hecate.core.testing.RawBackend;
 import io.hecate.core.testing.RawClient;
 import io.hecate.core.testing.RawResponse;
 import io.hecate.core.testing.TestBackend;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -17,22 +17,12 @@ import static org.awaitility.Awaitility.await;
 /** Upstream connections are pooled and reused, and a pooled connection the upstream closed is never a 502. */
 class UpstreamPoolingTest {
 
+    @AutoClose
     private TestBackend backend;
+    @AutoClose
     private RawBackend rawBackend;
+    @AutoClose
     private ProxyFixture proxy;
-
-    @AfterEach
-    void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (backend != null) {
-            backend.close();
-        }
-        if (rawBackend != null) {
-            rawBackend.close();
-        }
-    }
 
     @Test
     void thousandSequentialKeepAliveRequestsReuseAHandfulOfUpstreamConnections() throws Exception {
