@@ -16,6 +16,8 @@ import io.hecate.core.internal.route.Route;
 import io.hecate.core.internal.runtime.ProxyRuntime;
 import io.hecate.core.internal.runtime.Snapshot;
 import io.hecate.core.internal.upstream.ConnectListener;
+import io.hecate.core.internal.upstream.Outcome;
+import io.hecate.core.internal.upstream.PickContext;
 import io.hecate.core.internal.upstream.Target;
 import io.hecate.core.internal.upstream.Upstream;
 import io.hecate.core.internal.upstream.UpstreamConnection;
@@ -59,11 +61,13 @@ import java.util.concurrent.TimeUnit;
  * <p>Buffer ownership: every {@link HttpContent} handed to this class is either written to the
  * other channel (which then owns it) or released here, on every path.
  */
-final class Exchange implements FilterExchange, FilterChain, UpstreamListener, ConnectListener {
+final class Exchange implements FilterExchange, FilterChain, UpstreamListener, ConnectListener, PickContext {
 
     /** Bodies up to this size are read and thrown away after a local answer, to keep the connection. */
     private static final long MAX_DISCARDED_BODY = 64 * 1024;
     private static final String UNMATCHED = "_unmatched";
+    /** Told to clients when no target is healthy: about one active health-check round. */
+    private static final int RETRY_AFTER_SECONDS = 5;
 
     private final DownstreamHandler connection;
     private final ChannelHandlerContext ctx;
@@ -99,6 +103,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
     private boolean interimResponse;
     private boolean upstreamReusable;
     private boolean retried;
+    private boolean tryInFlight;
     private boolean keepAlive;
     private boolean finished;
     private int status;
@@ -241,11 +246,17 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
 
     private void connect(ProxyAction proxy) {
         upstream = snapshot.upstream(proxy.upstream());
-        upstreamTarget = upstream.next();
+        upstreamTarget = upstream.pick(this, java.util.List.of());
         if (upstreamTarget == null) {
-            respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream " + upstream.name() + " has no target", false);
+            FullHttpResponse unavailable = PlainResponse.error(ctx.alloc(), HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "upstream " + upstream.name() + " has no healthy target");
+            unavailable.headers().set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
+            error = "upstream " + upstream.name() + " has no healthy target";
+            respondLocally(unavailable, false);
             return;
         }
+        upstream.started(upstreamTarget);
+        tryInFlight = true;
         prepareUpstreamRequest(proxy);
         connection.pool().acquire(upstreamTarget, upstream.config(), this);
     }
@@ -305,6 +316,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
 
     @Override
     public void onConnectFailed(Throwable cause) {
+        endTry(Outcome.CONNECT_FAILURE);
         if (finished) {
             return;
         }
@@ -387,6 +399,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         responseTimer = ctx.executor().schedule(() -> {
             responseTimer = null;
             if (!responseStarted && !finished) {
+                endTry(Outcome.TIMEOUT);
                 failUpstream(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream " + upstream.name() + " ("
                         + upstreamTarget.key() + ") did not respond within " + proxy.timeout().toMillis() + "ms", false);
             }
@@ -428,6 +441,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
             return;
         }
         cancelResponseTimer();
+        endTry(code >= 500 ? Outcome.SERVER_ERROR : Outcome.SUCCESS);
         responseStarted = true;
         status = code;
         HttpHeaders headers = response.headers();
@@ -520,6 +534,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
 
     @Override
     public void onUpstreamClosed() {
+        endTry(Outcome.CONNECTION_FAILURE);
         if (retryable()) {
             retry();
             return;
@@ -530,6 +545,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
 
     @Override
     public void onUpstreamError(Throwable cause) {
+        endTry(Outcome.CONNECTION_FAILURE);
         if (retryable()) {
             retry();
             return;
@@ -556,6 +572,8 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
 
     private void retry() {
         retried = true;
+        upstream.started(upstreamTarget);
+        tryInFlight = true;
         cancelResponseTimer();
         UpstreamConnection stale = upstreamConnection;
         upstreamConnection = null;
@@ -567,6 +585,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         if (finished) {
             return;
         }
+        endTry(Outcome.CONNECTION_FAILURE);
         cancelResponseTimer();
         UpstreamConnection broken = upstreamConnection;
         upstreamConnection = null;
@@ -587,6 +606,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         if (finished) {
             return;
         }
+        endTry(Outcome.CONNECTION_FAILURE);
         if (error == null) {
             error = "client closed the connection";
         }
@@ -663,6 +683,34 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
                 upstreamTarget == null ? null : upstreamTarget.key(), method, originalUri, logged, bytesIn,
                 bytesOut, micros, clientAddress != null ? clientAddress : remote.getAddress().getHostAddress(), error));
         connection.exchangeFinished(this, keepAlive && requestComplete && responseComplete);
+    }
+
+    /** Reports how the current try ended, once per try. */
+    private void endTry(Outcome outcome) {
+        if (tryInFlight) {
+            tryInFlight = false;
+            upstream.finished(upstreamTarget, outcome);
+        }
+    }
+
+    // ---- what load balancing may hash on --------------------------------------------------------
+
+    @Override
+    public String header(CharSequence name) {
+        return request.headers().get(name);
+    }
+
+    @Override
+    public String cookie(String name) {
+        for (String line : request.headers().getAll(HttpHeaderNames.COOKIE)) {
+            for (io.netty.handler.codec.http.cookie.Cookie cookie
+                    : io.netty.handler.codec.http.cookie.ServerCookieDecoder.LAX.decodeAll(line)) {
+                if (cookie.name().equals(name)) {
+                    return cookie.value();
+                }
+            }
+        }
+        return null;
     }
 
     // ---- helpers --------------------------------------------------------------------------------

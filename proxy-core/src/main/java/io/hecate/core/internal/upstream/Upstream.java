@@ -41,8 +41,33 @@ public final class Upstream {
         return List.of(targets);
     }
 
+    /**
+     * Chooses a target for one try: a healthy one not in {@code tried} if there is any, else any
+     * healthy one (so a single-target upstream can still be retried), else {@code null}.
+     */
+    public Target pick(PickContext request, java.util.List<Target> tried) {
+        if (targets.length == 0) {
+            return null;
+        }
+        for (int attempt = 0; attempt < targets.length; attempt++) {
+            Target candidate = next();
+            if (!tried.contains(candidate)) {
+                return candidate;
+            }
+        }
+        return next();
+    }
+
+    /** A try against {@code target} starts (least-request counts the tries in flight). */
+    public void started(Target target) {
+    }
+
+    /** A try against {@code target} ended; feeds passive health checking. */
+    public void finished(Target target, Outcome outcome) {
+    }
+
     /** The next target by smooth weighted round-robin; {@code null} when there is none. */
-    public Target next() {
+    Target next() {
         if (targets.length <= 1) {
             return targets.length == 0 ? null : targets[0];
         }
