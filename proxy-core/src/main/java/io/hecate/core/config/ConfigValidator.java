@@ -265,6 +265,37 @@ public final class ConfigValidator {
         positive(path + ".timeout", proxy.timeout());
         headerRules(path + ".request_headers", proxy.requestHeaders());
         headerRules(path + ".response_headers", proxy.responseHeaders());
+        checkRetry(path + ".retry", proxy.retry(), proxy.timeout());
+        positive(path + ".upgrade_idle_timeout", proxy.upgradeIdleTimeout());
+    }
+
+    private void checkRetry(String path, RetryConfig retry, Duration timeout) {
+        if (retry == null) {
+            problem(path, "is required (RetryConfig.DEFAULTS retries what never reached the upstream)");
+            return;
+        }
+        if (retry.attempts() < 1 || retry.attempts() > 10) {
+            problem(path + ".attempts", "must be 1..10 (1 turns retries off), got " + retry.attempts());
+        }
+        if (retry.perTryTimeout() != null) {
+            positive(path + ".per_try_timeout", retry.perTryTimeout());
+            if (timeout != null && retry.perTryTimeout().compareTo(timeout) > 0) {
+                problem(path + ".per_try_timeout", "must not exceed the route's timeout ("
+                        + Durations.format(timeout) + "), which bounds all tries together");
+            }
+        }
+        for (int i = 0; i < retry.onStatus().size(); i++) {
+            int status = retry.onStatus().get(i);
+            if (status < 500 || status > 599) {
+                problem(path + ".on_status[" + i + "]", "only 5xx statuses are retried, got " + status);
+            }
+        }
+        if (!(retry.budget() >= 0 && retry.budget() <= 1)) {
+            problem(path + ".budget", "must be a fraction from 0 to 1, got " + retry.budget());
+        }
+        if (retry.maxBody() < 0) {
+            problem(path + ".max_body", "must be 0 or more, got " + retry.maxBody());
+        }
     }
 
     private static String noUpstreamMessage(String name, Map<String, UpstreamConfig> upstreams) {

@@ -162,6 +162,19 @@ public final class ConfigJson {
             json.writeStringField("timeout", duration(proxy.timeout()));
             headerRules(json, "request_headers", proxy.requestHeaders());
             headerRules(json, "response_headers", proxy.responseHeaders());
+            json.writeObjectFieldStart("retry");
+            json.writeNumberField("attempts", proxy.retry().attempts());
+            json.writeStringField("per_try_timeout", duration(proxy.perTryTimeout()));
+            json.writeBooleanField("on_timeout", proxy.retry().onTimeout());
+            json.writeArrayFieldStart("on_status");
+            for (int code : proxy.retry().onStatus()) {
+                json.writeNumber(code);
+            }
+            json.writeEndArray();
+            json.writeNumberField("budget", proxy.retry().budget());
+            json.writeNumberField("max_body", proxy.retry().maxBody());
+            json.writeEndObject();
+            json.writeStringField("upgrade_idle_timeout", duration(proxy.upgradeIdleTimeout()));
             json.writeEndObject();
         } else if (action instanceof RespondAction respond) {
             json.writeObjectFieldStart("respond");

@@ -4,6 +4,7 @@ import io.hecate.core.config.FilterConfig;
 import io.hecate.core.config.HeaderRules;
 import io.hecate.core.config.MatchConfig;
 import io.hecate.core.config.ProxyAction;
+import io.hecate.core.config.RetryConfig;
 import io.hecate.core.config.RedirectAction;
 import io.hecate.core.config.RespondAction;
 import io.hecate.core.config.RouteAction;
@@ -23,7 +24,9 @@ final class RouteMapper {
     private static final List<String> MATCH_KEYS =
             List.of("host", "path", "path_prefix", "path_regex", "methods", "headers");
     private static final List<String> PROXY_KEYS = List.of("upstream", "strip_prefix", "rewrite", "host",
-            "timeout", "request_headers", "response_headers");
+            "timeout", "request_headers", "response_headers", "retry", "upgrade_idle_timeout");
+    private static final List<String> RETRY_KEYS =
+            List.of("attempts", "per_try_timeout", "on_timeout", "on_status", "budget", "max_body");
     private static final List<String> REWRITE_KEYS = List.of("pattern", "replacement");
     private static final List<String> HEADER_RULE_KEYS = List.of("add", "set", "remove");
     private static final List<String> RESPOND_KEYS = List.of("status", "body", "headers");
@@ -100,7 +103,24 @@ final class RouteMapper {
                 reader.string(proxy.get("host"), path + ".host"),
                 reader.duration(proxy.get("timeout"), path + ".timeout", ProxyAction.DEFAULT_TIMEOUT),
                 headerRules(proxy.get("request_headers"), path + ".request_headers"),
-                headerRules(proxy.get("response_headers"), path + ".response_headers"));
+                headerRules(proxy.get("response_headers"), path + ".response_headers"),
+                retry(proxy.get("retry"), path + ".retry"),
+                reader.duration(proxy.get("upgrade_idle_timeout"), path + ".upgrade_idle_timeout",
+                        ProxyAction.DEFAULT_UPGRADE_IDLE_TIMEOUT));
+    }
+
+    private RetryConfig retry(Node node, String path) {
+        if (YamlNodeReader.isNull(node)) {
+            return RetryConfig.DEFAULTS;
+        }
+        Map<String, Node> retry = reader.mapping(node, path, RETRY_KEYS);
+        return new RetryConfig(
+                reader.integer(retry.get("attempts"), path + ".attempts", RetryConfig.DEFAULT_ATTEMPTS),
+                reader.duration(retry.get("per_try_timeout"), path + ".per_try_timeout", null),
+                reader.bool(retry.get("on_timeout"), path + ".on_timeout", false),
+                retry.containsKey("on_status") ? reader.integerList(retry.get("on_status"), path + ".on_status") : List.of(),
+                reader.decimal(retry.get("budget"), path + ".budget", RetryConfig.DEFAULT_BUDGET),
+                reader.size(retry.get("max_body"), path + ".max_body", RetryConfig.DEFAULT_MAX_BODY));
     }
 
     private ProxyAction.PathRewrite rewrite(Node node, String path) {

@@ -180,6 +180,51 @@ public final class YamlNodeReader {
         }
     }
 
+    /** {@code true} or {@code false} (YAML 1.2: no yes/no/on/off). */
+    public boolean bool(Node node, String path, boolean fallback) {
+        String text = string(node, path);
+        if (text == null) {
+            return fallback;
+        }
+        return switch (text.trim()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> {
+                problem(path, node, "expected true or false, got " + quote(text));
+                yield fallback;
+            }
+        };
+    }
+
+    /** A decimal number such as {@code 0.2}. */
+    public double decimal(Node node, String path, double fallback) {
+        String text = string(node, path);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            return Double.parseDouble(text.trim());
+        } catch (NumberFormatException e) {
+            problem(path, node, "expected a number like 0.2, got " + quote(text));
+            return fallback;
+        }
+    }
+
+    /** A list of integers; an item that is not one is reported and left out. */
+    public List<Integer> integerList(Node node, String path) {
+        List<Node> items = sequence(node, path);
+        List<Integer> values = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            String text = requiredString(items.get(i), index(path, i));
+            try {
+                values.add(Integer.parseInt(text.trim()));
+            } catch (NumberFormatException e) {
+                problem(index(path, i), items.get(i), "expected an integer, got " + quote(text));
+            }
+        }
+        return values;
+    }
+
     /** A byte count: a plain integer or a number with {@code KiB} / {@code MiB}. */
     public int size(Node node, String path, int fallback) {
         String text = string(node, path);

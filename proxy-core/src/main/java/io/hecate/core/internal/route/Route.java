@@ -27,6 +27,7 @@ public final class Route {
     private final String stripPrefix;
     private final Pattern rewrite;
     private final String rewriteReplacement;
+    private final RetryBudget retryBudget;
 
     public Route(String id, List<String> methods, Map<String, String> headers, RouteAction action,
                  List<RouteFilter> filters, RouteMetrics metrics) {
@@ -40,6 +41,14 @@ public final class Route {
         this.stripPrefix = proxy == null ? null : proxy.stripPrefix();
         this.rewrite = proxy == null || proxy.rewrite() == null ? null : Pattern.compile(proxy.rewrite().pattern());
         this.rewriteReplacement = rewrite == null ? null : proxy.rewrite().replacement();
+        boolean retriesMayReachUpstream = proxy != null && proxy.retry().attempts() > 1
+                && (proxy.retry().onTimeout() || !proxy.retry().onStatus().isEmpty());
+        this.retryBudget = retriesMayReachUpstream ? new RetryBudget(proxy.retry().budget()) : null;
+    }
+
+    /** The budget for retries that may have reached the upstream; {@code null} when the route has none. */
+    public RetryBudget retryBudget() {
+        return retryBudget;
     }
 
     /** The path sent upstream: the prefix stripped (keeping a leading slash), then the rewrite applied. */

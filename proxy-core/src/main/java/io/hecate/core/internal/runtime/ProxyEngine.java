@@ -231,6 +231,8 @@ public final class ProxyEngine implements AdminApi {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // Upgraded connections (WebSocket) never end by themselves: they close last, once HTTP drained.
+        runtime.upgraded().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         shutdownQuietly();
         LOG.info("Hecate stopped");
     }

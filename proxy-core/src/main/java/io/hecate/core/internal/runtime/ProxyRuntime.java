@@ -30,6 +30,7 @@ public final class ProxyRuntime {
     private volatile AccessLog accessLog;
     private volatile boolean draining;
     private final ChannelGroup downstreams = new DefaultChannelGroup("downstreams", GlobalEventExecutor.INSTANCE);
+    private final ChannelGroup upgraded = new DefaultChannelGroup("upgraded", GlobalEventExecutor.INSTANCE);
     private final AddressResolverGroup<InetSocketAddress> resolver;
     private final Map<EventLoop, ConnectionPool> pools = new ConcurrentHashMap<>();
 
@@ -86,6 +87,11 @@ public final class ProxyRuntime {
 
     public ChannelGroup downstreams() {
         return downstreams;
+    }
+
+    /** Downstream connections that switched protocols (WebSocket): they never finish by themselves. */
+    public ChannelGroup upgraded() {
+        return upgraded;
     }
 
     public void close() {

@@ -3,18 +3,25 @@ package io.hecate.core.internal.server;
 import io.hecate.core.internal.http.PlainResponse;
 import io.hecate.core.internal.runtime.ProxyRuntime;
 import io.hecate.core.internal.upstream.ConnectionPool;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The last handler of a downstream connection: turns request heads into {@link Exchange}s, one at a
@@ -94,6 +101,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             exchange.start();
         } else if (msg instanceof HttpContent content && exchange != null) {
             exchange.onRequestContent(content);
+        } else if (msg instanceof ByteBuf data && exchange != null) {
+            exchange.onTunnelData(data);
         } else {
             ReferenceCountUtil.release(msg);
         }
@@ -153,6 +162,21 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         } else {
             ReferenceCountUtil.release(evt);
         }
+    }
+
+    /**
+     * The exchange switched protocols: the HTTP codec and the header deadline leave the pipeline
+     * (bytes the decoder still held flow on as they are), the idle timeout becomes the upgrade's,
+     * and the connection moves to the group that shutdown closes last.
+     */
+    void becomeTunnel(Duration idleTimeout) {
+        ChannelPipeline pipeline = ctx.pipeline();
+        pipeline.replace(IdleStateHandler.class, null,
+                new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
+        pipeline.remove(HeaderDeadline.class);
+        pipeline.remove(CombinedChannelDuplexHandler.class);
+        runtime.downstreams().remove(ctx.channel());
+        runtime.upgraded().add(ctx.channel());
     }
 
     /** Called by the exchange when it is over; {@code reusable} says the connection may serve another. */

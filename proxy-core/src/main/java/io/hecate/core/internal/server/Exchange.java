@@ -4,6 +4,7 @@ import io.hecate.core.config.HeaderRules;
 import io.hecate.core.config.ProxyAction;
 import io.hecate.core.config.RedirectAction;
 import io.hecate.core.config.RespondAction;
+import io.hecate.core.config.RetryConfig;
 import io.hecate.core.config.RouteAction;
 import io.hecate.core.filter.FilterChain;
 import io.hecate.core.filter.FilterExchange;
@@ -18,6 +19,7 @@ import io.hecate.core.internal.runtime.Snapshot;
 import io.hecate.core.internal.upstream.ConnectListener;
 import io.hecate.core.internal.upstream.Outcome;
 import io.hecate.core.internal.upstream.PickContext;
+import io.hecate.core.internal.upstream.StreamRefusedException;
 import io.hecate.core.internal.upstream.Target;
 import io.hecate.core.internal.upstream.Upstream;
 import io.hecate.core.internal.upstream.UpstreamConnection;
@@ -45,6 +47,8 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -91,8 +95,13 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
     private RequestTarget target;
     private Route route;
     private int filterIndex = -1;
+    private ProxyAction proxy;
     private Upstream upstream;
     private Target upstreamTarget;
+    private final List<Target> tried = new ArrayList<>(2);
+    private ReplayBuffer replay;
+    /** When the response head must have arrived, over all tries; set once the request is complete. */
+    private long deadlineNanos;
     private UpstreamConnection upstreamConnection;
     private ScheduledFuture<?> responseTimer;
 
@@ -102,8 +111,10 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
     private boolean responseComplete;
     private boolean interimResponse;
     private boolean upstreamReusable;
-    private boolean retried;
     private boolean tryInFlight;
+    private boolean interimSent;
+    private boolean upgradeRequested;
+    private boolean tunnel;
     private boolean keepAlive;
     private boolean finished;
     private int status;
@@ -223,8 +234,8 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
 
     private void runAction() {
         RouteAction action = route.action();
-        if (action instanceof ProxyAction proxy) {
-            connect(proxy);
+        if (action instanceof ProxyAction proxyAction) {
+            proxy(proxyAction);
         } else if (action instanceof RespondAction respond) {
             HttpHeaders headers = new io.netty.handler.codec.http.DefaultHttpHeaders();
             respond.headers().forEach(headers::set);
@@ -244,10 +255,25 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
                 .replace("{uri}", target.uri());
     }
 
-    private void connect(ProxyAction proxy) {
-        upstream = snapshot.upstream(proxy.upstream());
-        upstreamTarget = upstream.pick(this, java.util.List.of());
-        if (upstreamTarget == null) {
+    private void proxy(ProxyAction action) {
+        proxy = action;
+        upstream = snapshot.upstream(action.upstream());
+        upgradeRequested = request.headers().contains(HttpHeaderNames.UPGRADE)
+                && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
+        String upgrade = request.headers().get(HttpHeaderNames.UPGRADE);
+        prepareUpstreamRequest(action);
+        if (upgradeRequested) {
+            request.headers().set(HttpHeaderNames.UPGRADE, upgrade).set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        }
+        if (route.retryBudget() != null) {
+            route.retryBudget().onRequest();
+        }
+        boolean hasBody = requestChunked || requestLength > 0;
+        if (action.retry().attempts() > 1 && hasBody && (requestChunked || requestLength <= action.retry().maxBody())) {
+            replay = new ReplayBuffer(action.retry().maxBody());
+        }
+        Target first = upstream.pick(this, tried);
+        if (first == null) {
             FullHttpResponse unavailable = PlainResponse.error(ctx.alloc(), HttpResponseStatus.SERVICE_UNAVAILABLE,
                     "upstream " + upstream.name() + " has no healthy target");
             unavailable.headers().set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
@@ -255,10 +281,46 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
             respondLocally(unavailable, false);
             return;
         }
-        upstream.started(upstreamTarget);
+        beginTry(first);
+    }
+
+    private void beginTry(Target next) {
+        upstreamTarget = next;
+        tried.add(next);
+        if (!request.headers().contains(HttpHeaderNames.HOST)) {
+            request.headers().set(HttpHeaderNames.HOST, next.key());
+        }
+        upstream.started(next);
         tryInFlight = true;
-        prepareUpstreamRequest(proxy);
-        connection.pool().acquire(upstreamTarget, upstream.config(), this);
+        connection.pool().acquire(next, upstream.config(), this);
+    }
+
+    /**
+     * Starts another try on another target when the rules allow it (see {@link RetryConfig}); when
+     * they do not, returns false and leaves the current try's outcome to the caller.
+     *
+     * @param neverReached the failed try provably did not reach the upstream, or is the race of a
+     *                     pooled connection closed as it was reused; such retries cost no budget
+     */
+    private boolean retry(boolean neverReached) {
+        if (finished || responseStarted || interimSent || tried.size() >= proxy.retry().attempts()
+                || (deadlineNanos != 0 && System.nanoTime() >= deadlineNanos)
+                || (!neverReached && !isIdempotent())
+                || (bytesIn > 0 && (replay == null || !replay.complete()))) {
+            return false;
+        }
+        Target next = upstream.pick(this, tried);
+        if (next == null || (!neverReached && !route.retryBudget().tryWithdraw())) {
+            return false;
+        }
+        cancelResponseTimer();
+        UpstreamConnection previous = upstreamConnection;
+        upstreamConnection = null;
+        if (previous != null) {
+            previous.close();
+        }
+        beginTry(next);
+        return true;
     }
 
     private void prepareUpstreamRequest(ProxyAction proxy) {
@@ -272,8 +334,6 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         if (proxy.host() != null) {
             headers.set(HttpHeaderNames.HOST, proxy.host());
-        } else if (!headers.contains(HttpHeaderNames.HOST)) {
-            headers.set(HttpHeaderNames.HOST, upstreamTarget.key());
         }
         ForwardedHeaders.apply(headers, remote, snapshot.trustedProxies().trusts(remote), scheme, target.authority());
         edit(headers, proxy.requestHeaders());
@@ -305,9 +365,15 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         Channel up = upstreamConn.channel();
         // Flushed at once: a client that sent Expect: 100-continue sends no body until the upstream answers.
         up.writeAndFlush(request, up.voidPromise());
-        if (retried) {
-            up.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, up.voidPromise());
-            startResponseTimer();
+        if (tried.size() > 1) {
+            if (replay != null) {
+                replay.writeTo(up);
+            } else if (requestComplete) {
+                up.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, up.voidPromise());
+            }
+        }
+        if (requestComplete) {
+            startTryTimer();
         } else {
             readRequestBody(up);
         }
@@ -317,7 +383,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
     @Override
     public void onConnectFailed(Throwable cause) {
         endTry(Outcome.CONNECT_FAILURE);
-        if (finished) {
+        if (finished || retry(true)) {
             return;
         }
         if (cause instanceof ConnectTimeoutException) {
@@ -364,12 +430,15 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
             return;
         }
         bytesIn += content.content().readableBytes();
+        if (replay != null) {
+            replay.keep(content);
+        }
         Channel up = upstreamConnection.channel();
         if (last) {
             requestComplete = true;
             up.writeAndFlush(content, up.voidPromise());
             if (!responseStarted) {
-                startResponseTimer();
+                startTryTimer();
             }
         } else {
             up.write(content, up.voidPromise());
@@ -381,36 +450,51 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         if (upstreamConnection != null) {
             upstreamConnection.channel().flush();
         }
-        if (discardingBody || (!requestComplete && upstreamConnection != null && upstreamConnection.channel().isWritable())) {
+        if (discardingBody
+                || ((!requestComplete || tunnel) && upstreamConnection != null && upstreamConnection.channel().isWritable())) {
             connection.requestRead();
         }
     }
 
     @Override
     public void onUpstreamWritable() {
-        if (!requestComplete && !discardingBody && upstreamConnection != null) {
+        if ((!requestComplete || tunnel) && !discardingBody && upstreamConnection != null) {
             connection.requestRead();
         }
     }
 
-    private void startResponseTimer() {
-        ProxyAction proxy = (ProxyAction) route.action();
-        long nanos = proxy.timeout().toNanos();
-        responseTimer = ctx.executor().schedule(() -> {
-            responseTimer = null;
-            if (!responseStarted && !finished) {
-                endTry(Outcome.TIMEOUT);
-                failUpstream(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream " + upstream.name() + " ("
-                        + upstreamTarget.key() + ") did not respond within " + proxy.timeout().toMillis() + "ms", false);
-            }
-        }, nanos, TimeUnit.NANOSECONDS);
+    /** Arms this try's wait for the response head: the per-try timeout, within the overall one. */
+    private void startTryTimer() {
+        long now = System.nanoTime();
+        if (deadlineNanos == 0) {
+            deadlineNanos = now + proxy.timeout().toNanos();
+        }
+        long wait = Math.min(proxy.perTryTimeout().toNanos(), deadlineNanos - now);
+        responseTimer = ctx.executor().schedule(this::onTryTimeout, Math.max(wait, 0), TimeUnit.NANOSECONDS);
+    }
+
+    private void onTryTimeout() {
+        responseTimer = null;
+        if (responseStarted || finished || upstreamConnection == null) {
+            return;
+        }
+        endTry(Outcome.TIMEOUT);
+        if (proxy.retry().onTimeout() && retry(false)) {
+            return;
+        }
+        boolean overall = System.nanoTime() >= deadlineNanos;
+        failUpstream(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream " + upstream.name() + " (" + upstreamTarget.key()
+                + ") did not respond within " + (overall ? proxy.timeout() : proxy.perTryTimeout()).toMillis() + "ms"
+                + (tried.size() > 1 ? " (" + tried.size() + " tries)" : ""), false);
     }
 
     // ---- response: upstream -> downstream --------------------------------------------------------
 
     @Override
     public void onUpstreamMessage(Object message) {
-        if (message instanceof HttpResponse response) {
+        if (tunnel) {
+            relayFromUpstream(message);
+        } else if (message instanceof HttpResponse response) {
             onResponseHead(response);
         } else if (message instanceof HttpContent content) {
             onResponseContent(content);
@@ -429,11 +513,16 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         int code = response.status().code();
         if (code < 200) {
             if (code == 101) {
-                ReferenceCountUtil.release(response);
-                failUpstream(HttpResponseStatus.BAD_GATEWAY, "upstream switched protocols without being asked", false);
+                if (upgradeRequested) {
+                    startTunnel(response);
+                } else {
+                    ReferenceCountUtil.release(response);
+                    failUpstream(HttpResponseStatus.BAD_GATEWAY, "upstream switched protocols without being asked", false);
+                }
                 return;
             }
             interimResponse = true;
+            interimSent = true;
             HopByHop.strip(response.headers());
             response.setProtocolVersion(HttpVersion.HTTP_1_1);
             ctx.write(response, ctx.voidPromise());
@@ -442,6 +531,10 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         }
         cancelResponseTimer();
         endTry(code >= 500 ? Outcome.SERVER_ERROR : Outcome.SUCCESS);
+        if (proxy.retry().onStatus().contains(code) && retry(false)) {
+            ReferenceCountUtil.release(response);
+            return;
+        }
         responseStarted = true;
         status = code;
         HttpHeaders headers = response.headers();
@@ -451,7 +544,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         upstreamReusable = HttpUtil.isKeepAlive(response) && (hasLength || upstreamChunked || bodyless);
         HopByHop.strip(headers);
         ForwardedHeaders.addVia(headers);
-        edit(headers, ((ProxyAction) route.action()).responseHeaders());
+        edit(headers, proxy.responseHeaders());
         keepAlive = clientKeepAlive && requestComplete && !runtime.draining();
         if (!bodyless && !hasLength) {
             if (clientHttp11) {
@@ -530,13 +623,72 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         finish();
     }
 
+    // ---- upgraded connections (WebSocket and any other Upgrade) --------------------------------
+
+    /**
+     * The upstream agreed to switch protocols: the 101 goes to the client, both HTTP codecs leave
+     * their pipelines, and from then on bytes are relayed as they are, with the same pull-based
+     * backpressure as bodies, until either side closes or the upgrade idle timeout passes.
+     */
+    private void startTunnel(HttpResponse response) {
+        cancelResponseTimer();
+        endTry(Outcome.SUCCESS);
+        responseStarted = true;
+        tunnel = true;
+        status = 101;
+        HttpHeaders headers = response.headers();
+        String protocol = headers.get(HttpHeaderNames.UPGRADE);
+        HopByHop.strip(headers);
+        if (protocol != null) {
+            headers.set(HttpHeaderNames.UPGRADE, protocol);
+        }
+        headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        ForwardedHeaders.addVia(headers);
+        response.setProtocolVersion(HttpVersion.HTTP_1_1);
+        ctx.write(response, ctx.voidPromise());
+        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ctx.voidPromise());
+        connection.becomeTunnel(proxy.upgradeIdleTimeout());
+        io.netty.channel.ChannelPipeline upstreamPipeline = upstreamConnection.channel().pipeline();
+        if (upstreamPipeline.get(io.netty.handler.codec.http.HttpClientCodec.class) != null) {
+            upstreamPipeline.remove(io.netty.handler.codec.http.HttpClientCodec.class);
+        }
+        connection.requestRead();
+        upstreamConnection.requestRead();
+    }
+
+    void onTunnelData(io.netty.buffer.ByteBuf data) {
+        if (!tunnel || upstreamConnection == null) {
+            data.release();
+            return;
+        }
+        bytesIn += data.readableBytes();
+        Channel up = upstreamConnection.channel();
+        up.write(data, up.voidPromise());
+        if (up.isWritable()) {
+            connection.requestRead();
+        } else {
+            up.flush();
+        }
+    }
+
+    private void relayFromUpstream(Object message) {
+        if (!(message instanceof io.netty.buffer.ByteBuf data)) {
+            // The end of the 101 response as the decoder saw it: nothing to relay.
+            ReferenceCountUtil.release(message);
+            upstreamConnection.requestRead();
+            return;
+        }
+        bytesOut += data.readableBytes();
+        ctx.write(data, ctx.voidPromise());
+        readResponseBody();
+    }
+
     // ---- failures -------------------------------------------------------------------------------
 
     @Override
     public void onUpstreamClosed() {
         endTry(Outcome.CONNECTION_FAILURE);
-        if (retryable()) {
-            retry();
+        if (staleConnection() && retry(true)) {
             return;
         }
         failUpstream(HttpResponseStatus.BAD_GATEWAY, "upstream " + upstream.name() + " (" + upstreamTarget.key()
@@ -546,8 +698,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
     @Override
     public void onUpstreamError(Throwable cause) {
         endTry(Outcome.CONNECTION_FAILURE);
-        if (retryable()) {
-            retry();
+        if ((cause instanceof StreamRefusedException || staleConnection()) && retry(true)) {
             return;
         }
         failUpstream(HttpResponseStatus.BAD_GATEWAY, "upstream " + upstream.name() + " (" + upstreamTarget.key()
@@ -555,30 +706,18 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
     }
 
     /**
-     * A pooled connection the upstream closed just as we reused it: nothing of the response came
-     * back and the request had no body, so it is safe to send once more on a fresh connection.
+     * A pooled connection the upstream closed just as we reused it, with nothing of the response
+     * back: the upstream's keep-alive race, not a failure of the request, so an idempotent request
+     * is sent again on a fresh connection.
      */
-    private boolean retryable() {
-        return !retried && !finished && !responseStarted && !interimResponse && upstreamConnection != null
-                && upstreamConnection.reused() && requestComplete && bytesIn == 0 && !requestChunked
-                && requestLength == 0 && isIdempotent();
+    private boolean staleConnection() {
+        return upstreamConnection != null && upstreamConnection.reused() && !responseStarted && isIdempotent();
     }
 
     private boolean isIdempotent() {
         HttpMethod m = request.method();
         return HttpMethod.GET.equals(m) || HttpMethod.HEAD.equals(m) || HttpMethod.OPTIONS.equals(m)
                 || HttpMethod.PUT.equals(m) || HttpMethod.DELETE.equals(m) || HttpMethod.TRACE.equals(m);
-    }
-
-    private void retry() {
-        retried = true;
-        upstream.started(upstreamTarget);
-        tryInFlight = true;
-        cancelResponseTimer();
-        UpstreamConnection stale = upstreamConnection;
-        upstreamConnection = null;
-        stale.close();
-        connection.pool().acquire(upstreamTarget, upstream.config(), this);
     }
 
     private void failUpstream(HttpResponseStatus errorStatus, String reason, boolean closeDownstream) {
@@ -592,7 +731,10 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         if (broken != null) {
             broken.close();
         }
-        if (responseStarted) {
+        if (tunnel) {
+            keepAlive = false;
+            finish();
+        } else if (responseStarted) {
             error = reason;
             keepAlive = false;
             finish();
@@ -607,7 +749,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
             return;
         }
         endTry(Outcome.CONNECTION_FAILURE);
-        if (error == null) {
+        if (error == null && !tunnel) {
             error = "client closed the connection";
         }
         cancelResponseTimer();
@@ -676,6 +818,9 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
             return;
         }
         finished = true;
+        if (replay != null) {
+            replay.release();
+        }
         long micros = (System.nanoTime() - startNanos) / 1000;
         int logged = responseStarted ? status : 0;
         (route == null ? runtime.metrics().route(UNMATCHED) : route.metrics()).record(logged, micros, bytesIn, bytesOut);
