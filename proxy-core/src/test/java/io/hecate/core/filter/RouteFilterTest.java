@@ -95,6 +95,45 @@ class RouteFilterTest {
         }
     }
 
+    /** Guards its route, and contributes an unguarded route of its own on the same host, as a sign-in endpoint would. */
+    private static final class WithSignIn implements RouteFilterFactory {
+        @Override
+        public String type() {
+            return "with_sign_in";
+        }
+
+        @Override
+        public RouteFilter create(FilterConfig config) {
+            return (exchange, chain) -> chain.respond(HttpResponseStatus.FORBIDDEN, null, "guarded\n");
+        }
+
+        @Override
+        public Contribution contribute(RouteConfig route, FilterConfig config) {
+            return new Contribution(Map.of(), List.of(RouteConfig.of("with_sign_in-" + route.id(),
+                    MatchConfig.prefix("/sign-in/"), RespondAction.of(200, "sign in here\n"))));
+        }
+    }
+
+    @Test
+    void aFilterCanContributeRoutesThatItsRouteDoesNotGuard() throws Exception {
+        try (Hecate proxy = Hecate.builder().filter(new WithSignIn())
+                .config(ProxyConfig.builder().listen("127.0.0.1:0").admin(AdminConfig.disabled())
+                        .accessLog(AccessLogConfig.off())
+                        .route(new RouteConfig("app", MatchConfig.prefix("/"), RespondAction.of(200, "app\n"),
+                                List.of(new FilterConfig("with_sign_in", Map.of()))))
+                        .build())
+                .start()) {
+            String base = "http://127.0.0.1:" + proxy.httpAddress().getPort();
+            assertThat(client.send(HttpRequest.newBuilder(URI.create(base + "/x")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
+            HttpResponse<String> signIn = client.send(HttpRequest.newBuilder(URI.create(base + "/sign-in/start")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(signIn.statusCode()).isEqualTo(200);
+            assertThat(signIn.body()).isEqualTo("sign in here\n");
+            assertThat(proxy.config().routes()).as("the config as given stays as given").hasSize(1);
+        }
+    }
+
     @Test
     void unknownFilterTypesAndBadSettingsAreConfigErrors() {
         assertThatThrownBy(() -> start(List.of(new FilterConfig("nope", Map.of()))))

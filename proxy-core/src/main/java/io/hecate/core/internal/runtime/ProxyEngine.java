@@ -314,6 +314,6 @@ public final class ProxyEngine implements AdminApi {
 
     @Override
     public String routesJson() {
-        return ConfigJson.routes(runtime.snapshot().config());
+        return ConfigJson.routes(runtime.snapshot().expanded());
     }
 }

@@ -10,9 +10,12 @@ import java.util.Map;
 /**
  * Everything a request needs from the configuration, compiled and immutable. A reload builds a new
  * snapshot and swaps it in; an exchange keeps the snapshot it started with until it ends.
+ *
+ * @param config   the configuration as given
+ * @param expanded the configuration served: as given plus what filters contributed
  */
-public record Snapshot(long version, ProxyConfig config, RouteTable routes, Map<String, Upstream> upstreams,
-                       TrustedProxies trustedProxies) {
+public record Snapshot(long version, ProxyConfig config, ProxyConfig expanded, RouteTable routes,
+                       Map<String, Upstream> upstreams, TrustedProxies trustedProxies) {
 
     public Upstream upstream(String name) {
         return upstreams.get(name);

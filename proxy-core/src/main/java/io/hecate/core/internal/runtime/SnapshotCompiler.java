@@ -6,6 +6,7 @@ import io.hecate.core.config.ConfigValidator;
 import io.hecate.core.config.FilterConfig;
 import io.hecate.core.config.ProxyConfig;
 import io.hecate.core.config.RouteConfig;
+import io.hecate.core.config.UpstreamConfig;
 import io.hecate.core.filter.RouteFilter;
 import io.hecate.core.filter.RouteFilterFactory;
 import io.hecate.core.internal.http.TrustedProxies;
@@ -23,6 +24,7 @@ import java.util.Map;
 public final class SnapshotCompiler {
 
     private final Map<String, RouteFilterFactory> filterFactories;
+
     private final Metrics metrics;
 
     public SnapshotCompiler(Map<String, RouteFilterFactory> filterFactories, Metrics metrics) {
@@ -30,7 +32,8 @@ public final class SnapshotCompiler {
         this.metrics = metrics;
     }
 
-    public Snapshot compile(ProxyConfig config, long version) throws ConfigException {
+    public Snapshot compile(ProxyConfig given, long version) throws ConfigException {
+        ProxyConfig config = withContributions(given);
         List<ConfigProblem> problems = new ArrayList<>(ConfigValidator.validate(config));
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
@@ -64,7 +67,50 @@ public final class SnapshotCompiler {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new Snapshot(version, config, table.build(), Map.copyOf(upstreams),
+        return new Snapshot(version, given, config, table.build(), Map.copyOf(upstreams),
                 TrustedProxies.of(config.listen().trustedProxies()));
+    }
+
+    /** The configuration with what the routes' filters contribute (their own routes and upstreams). */
+    private ProxyConfig withContributions(ProxyConfig config) throws ConfigException {
+        Map<String, UpstreamConfig> upstreams = new LinkedHashMap<>(config.upstreams());
+        List<RouteConfig> routes = new ArrayList<>(config.routes());
+        List<ConfigProblem> problems = new ArrayList<>();
+        boolean contributed = false;
+        for (int i = 0; i < config.routes().size(); i++) {
+            RouteConfig route = config.routes().get(i);
+            for (int f = 0; f < route.filters().size(); f++) {
+                FilterConfig filter = route.filters().get(f);
+                RouteFilterFactory factory = filterFactories.get(filter.type());
+                if (factory == null) {
+                    continue;
+                }
+                try {
+                    RouteFilterFactory.Contribution contribution = factory.contribute(route, filter);
+                    for (Map.Entry<String, UpstreamConfig> upstream : contribution.upstreams().entrySet()) {
+                        contributed = true;
+                        if (upstreams.putIfAbsent(upstream.getKey(), upstream.getValue()) != null
+                                && !upstreams.get(upstream.getKey()).equals(upstream.getValue())) {
+                            problems.add(new ConfigProblem(null, 0, "routes[" + i + "].filters[" + f + "]",
+                                    "adds an upstream named \"" + upstream.getKey() + "\", which exists already"));
+                        }
+                    }
+                    for (RouteConfig extra : contribution.routes()) {
+                        contributed = true;
+                        if (routes.stream().noneMatch(existing -> existing.equals(extra))) {
+                            routes.add(extra);
+                        }
+                    }
+                } catch (IllegalArgumentException e) {
+                    problems.add(new ConfigProblem(null, 0, "routes[" + i + "].filters[" + f + "]", e.getMessage()));
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return contributed
+                ? new ProxyConfig(config.listen(), config.admin(), config.accessLog(), upstreams, routes, config.drainTimeout())
+                : config;
     }
 }
