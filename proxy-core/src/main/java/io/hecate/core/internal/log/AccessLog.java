@@ -11,7 +11,6 @@ import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -72,31 +71,12 @@ public final class AccessLog implements AutoCloseable {
                     LockSupport.parkNanos(IDLE_PARK_NANOS);
                     continue;
                 }
-                write(json, entry);
+                AccessLogFormat.write(json, entry);
             }
             json.flush();
         } catch (IOException e) {
             LOG.error("access log writer stopped: {}", e.toString());
         }
-    }
-
-    private static void write(JsonGenerator json, AccessLogEntry e) throws IOException {
-        json.writeStartObject();
-        json.writeStringField("time", Instant.ofEpochMilli(e.startMillis()).toString());
-        json.writeStringField("route", e.routeId());
-        json.writeStringField("upstream", e.target());
-        json.writeStringField("method", e.method());
-        json.writeStringField("path", e.uri());
-        json.writeNumberField("status", e.status());
-        json.writeNumberField("bytes_in", e.bytesIn());
-        json.writeNumberField("bytes_out", e.bytesOut());
-        json.writeNumberField("duration_us", e.durationMicros());
-        json.writeStringField("client", e.client());
-        if (e.error() != null) {
-            json.writeStringField("error", e.error());
-        }
-        json.writeEndObject();
-        json.writeRaw('\n');
     }
 
     @Override
