@@ -153,6 +153,83 @@ public final class ConfigValidator {
         if (upstream.maxIdlePerLoop() < 0) {
             problem(path + ".max_idle_per_loop", "must be 0 or more, got " + upstream.maxIdlePerLoop());
         }
+        checkBalance(path + ".balance", upstream.balance());
+        if (upstream.healthCheck() != null) {
+            checkHealthCheck(path + ".health_check", upstream.healthCheck());
+        }
+        checkOutlierDetection(path + ".outlier_detection", upstream.outlierDetection());
+    }
+
+    private void checkBalance(String path, BalanceConfig balance) {
+        if (balance.policy() == null) {
+            problem(path + ".policy", "is required");
+            return;
+        }
+        BalanceConfig.HashOn hashOn = balance.hashOn();
+        if (balance.policy() != BalanceConfig.Policy.CONSISTENT_HASH) {
+            if (hashOn != null) {
+                problem(path + ".hash_on", "is only used by policy consistent_hash (policy is "
+                        + balance.policy().configName() + ")");
+            }
+            return;
+        }
+        if (hashOn == null) {
+            problem(path + ".hash_on", "is required by policy consistent_hash: "
+                    + "{ header: NAME }, { cookie: NAME } or { client_address: true }");
+            return;
+        }
+        if (hashOn.keysSet() != 1) {
+            problem(path + ".hash_on", "needs exactly one of header, cookie, client_address (got "
+                    + hashOn.keysSet() + ")");
+        }
+        if (hashOn.header() != null && !HttpSyntax.isToken(hashOn.header())) {
+            problem(path + ".hash_on.header", quote(hashOn.header()) + " is not a valid header name");
+        }
+        if (hashOn.cookie() != null && !HttpSyntax.isToken(hashOn.cookie())) {
+            problem(path + ".hash_on.cookie", quote(hashOn.cookie()) + " is not a valid cookie name");
+        }
+    }
+
+    private void checkHealthCheck(String path, HealthCheckConfig check) {
+        if (check.path() == null || !check.path().startsWith("/")) {
+            problem(path + ".path", "must start with \"/\", got " + (check.path() == null ? "nothing" : quote(check.path())));
+        } else if (!HttpSyntax.isFieldValue(check.path()) || check.path().indexOf(' ') >= 0) {
+            problem(path + ".path", "must not contain spaces or line breaks");
+        }
+        positive(path + ".interval", check.interval());
+        positive(path + ".timeout", check.timeout());
+        for (int i = 0; i < check.expectedStatuses().size(); i++) {
+            Integer status = check.expectedStatuses().get(i);
+            if (status == null || status < 100 || status > 599) {
+                problem(path + ".expected_statuses[" + i + "]", "must be 100..599, got " + status);
+            }
+        }
+        atLeastOne(path + ".healthy_threshold", check.healthyThreshold());
+        atLeastOne(path + ".unhealthy_threshold", check.unhealthyThreshold());
+    }
+
+    private void checkOutlierDetection(String path, OutlierDetectionConfig outliers) {
+        if (!outliers.enabled()) {
+            return;
+        }
+        atLeastOne(path + ".consecutive_failures", outliers.consecutiveFailures());
+        positive(path + ".base_ejection_time", outliers.baseEjectionTime());
+        positive(path + ".max_ejection_time", outliers.maxEjectionTime());
+        if (outliers.baseEjectionTime() != null && outliers.maxEjectionTime() != null
+                && outliers.maxEjectionTime().compareTo(outliers.baseEjectionTime()) < 0) {
+            problem(path + ".max_ejection_time", "must not be shorter than base_ejection_time ("
+                    + Durations.format(outliers.baseEjectionTime()) + "), got "
+                    + Durations.format(outliers.maxEjectionTime()));
+        }
+        if (outliers.maxEjectionPercent() < 0 || outliers.maxEjectionPercent() > 100) {
+            problem(path + ".max_ejection_percent", "must be 0..100, got " + outliers.maxEjectionPercent());
+        }
+    }
+
+    private void atLeastOne(String path, int value) {
+        if (value < 1) {
+            problem(path, "must be at least 1, got " + value);
+        }
     }
 
     private void checkRoutes(List<RouteConfig> routes, Map<String, UpstreamConfig> upstreams) {

@@ -6,23 +6,37 @@ import java.util.List;
 /**
  * A named pool of targets.
  *
- * @param targets         the servers, picked by smooth weighted round-robin
- * @param connectTimeout  longest wait for a TCP connection to a target (504 beyond)
- * @param idleTimeout     a pooled connection unused for this long is closed; keep it below the
- *                        targets' own keep-alive timeout so they never close one we are about to use
- * @param maxLifetime     a connection older than this is not reused
- * @param maxIdlePerLoop  idle connections kept per target and event loop
+ * @param targets           the servers
+ * @param connectTimeout    longest wait for a TCP connection to a target (504 beyond)
+ * @param idleTimeout       a pooled connection unused for this long is closed; keep it below the
+ *                          targets' own keep-alive timeout so they never close one we are about to use
+ * @param maxLifetime       a connection older than this is not reused
+ * @param maxIdlePerLoop    idle connections kept per target and event loop
+ * @param balance           how requests are spread over the targets (default: smooth weighted round-robin)
+ * @param healthCheck       active health checks, or {@code null} for none (the default)
+ * @param outlierDetection  passive health checking (default: on, {@link OutlierDetectionConfig#DEFAULT})
  */
 public record UpstreamConfig(List<TargetConfig> targets, Duration connectTimeout, Duration idleTimeout,
-                             Duration maxLifetime, int maxIdlePerLoop) {
+                             Duration maxLifetime, int maxIdlePerLoop, BalanceConfig balance,
+                             HealthCheckConfig healthCheck, OutlierDetectionConfig outlierDetection) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofMinutes(10);
     public static final int DEFAULT_MAX_IDLE_PER_LOOP = 64;
 
+    /** A missing balance or outlier detection setting takes its default. */
     public UpstreamConfig {
         targets = List.copyOf(targets);
+        balance = balance == null ? BalanceConfig.DEFAULT : balance;
+        outlierDetection = outlierDetection == null ? OutlierDetectionConfig.DEFAULT : outlierDetection;
+    }
+
+    /** Round-robin, no active checks, default outlier detection. */
+    public UpstreamConfig(List<TargetConfig> targets, Duration connectTimeout, Duration idleTimeout,
+                          Duration maxLifetime, int maxIdlePerLoop) {
+        this(targets, connectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, BalanceConfig.DEFAULT, null,
+                OutlierDetectionConfig.DEFAULT);
     }
 
     public static UpstreamConfig of(TargetConfig... targets) {
@@ -32,5 +46,31 @@ public record UpstreamConfig(List<TargetConfig> targets, Duration connectTimeout
 
     public static UpstreamConfig of(String... addresses) {
         return of(java.util.Arrays.stream(addresses).map(TargetConfig::of).toArray(TargetConfig[]::new));
+    }
+
+    public UpstreamConfig withBalance(BalanceConfig newBalance) {
+        return new UpstreamConfig(targets, connectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, newBalance,
+                healthCheck, outlierDetection);
+    }
+
+    /** @param newHealthCheck the active checks, or {@code null} for none */
+    public UpstreamConfig withHealthCheck(HealthCheckConfig newHealthCheck) {
+        return new UpstreamConfig(targets, connectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, balance,
+                newHealthCheck, outlierDetection);
+    }
+
+    public UpstreamConfig withOutlierDetection(OutlierDetectionConfig newOutlierDetection) {
+        return new UpstreamConfig(targets, connectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, balance,
+                healthCheck, newOutlierDetection);
+    }
+
+    public UpstreamConfig withTargets(List<TargetConfig> newTargets) {
+        return new UpstreamConfig(newTargets, connectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, balance,
+                healthCheck, outlierDetection);
+    }
+
+    public UpstreamConfig withConnectTimeout(Duration newConnectTimeout) {
+        return new UpstreamConfig(targets, newConnectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, balance,
+                healthCheck, outlierDetection);
     }
 }

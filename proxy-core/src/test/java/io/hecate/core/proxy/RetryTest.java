@@ -2,6 +2,7 @@ package io.hecate.core.proxy;
 
 import com.sun.net.httpserver.HttpServer;
 import io.hecate.core.config.MatchConfig;
+import io.hecate.core.config.OutlierDetectionConfig;
 import io.hecate.core.config.ProxyAction;
 import io.hecate.core.config.RetryConfig;
 import io.hecate.core.config.RouteConfig;
@@ -65,9 +66,11 @@ class RetryTest {
         }
     }
 
+    /** Outlier detection off: these tests count which target saw what, and ejection would change that. */
     private static UpstreamConfig upstream(String... addresses) {
         return new UpstreamConfig(List.of(addresses).stream().map(TargetConfig::of).toList(), Duration.ofSeconds(2),
-                UpstreamConfig.DEFAULT_IDLE_TIMEOUT, UpstreamConfig.DEFAULT_MAX_LIFETIME, UpstreamConfig.DEFAULT_MAX_IDLE_PER_LOOP);
+                UpstreamConfig.DEFAULT_IDLE_TIMEOUT, UpstreamConfig.DEFAULT_MAX_LIFETIME, UpstreamConfig.DEFAULT_MAX_IDLE_PER_LOOP)
+                .withOutlierDetection(OutlierDetectionConfig.DISABLED);
     }
 
     private ProxyFixture start(UpstreamConfig upstream, ProxyAction action) throws Exception {

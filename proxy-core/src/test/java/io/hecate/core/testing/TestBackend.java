@@ -68,9 +68,9 @@ public final class TestBackend implements AutoCloseable {
     private final CountDownLatch closing = new CountDownLatch(1);
     private final String name;
 
-    private TestBackend(String name) throws IOException {
+    private TestBackend(String name, int port) throws IOException {
         this.name = name;
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
         AtomicInteger threads = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(16, r -> {
             Thread t = new Thread(r, "backend-" + name + "-" + threads.incrementAndGet());
@@ -87,7 +87,12 @@ public final class TestBackend implements AutoCloseable {
     }
 
     public static TestBackend start(String name) throws IOException {
-        return new TestBackend(name);
+        return new TestBackend(name, 0);
+    }
+
+    /** A backend on a given loopback port, e.g. to bring back one that was closed on the same address. */
+    public static TestBackend start(String name, int port) throws IOException {
+        return new TestBackend(name, port);
     }
 
     public int port() {

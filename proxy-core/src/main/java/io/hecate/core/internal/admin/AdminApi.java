@@ -15,6 +15,9 @@ public interface AdminApi {
 
     String routesJson();
 
+    /** Every upstream with its policy and each target's health, as JSON. */
+    String upstreamsJson();
+
     /** Reloads from the config source off the caller's thread; completes with the outcome. */
     CompletableFuture<ReloadOutcome> reload();
 

@@ -67,8 +67,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     TEXT, api.ready() ? "ready\n" : "not ready\n", keepAlive);
             case "/config" -> send(ctx, HttpResponseStatus.OK, JSON, api.configJson(), keepAlive);
             case "/routes" -> send(ctx, HttpResponseStatus.OK, JSON, api.routesJson(), keepAlive);
+            case "/upstreams" -> send(ctx, HttpResponseStatus.OK, JSON, api.upstreamsJson(), keepAlive);
             default -> send(ctx, HttpResponseStatus.NOT_FOUND, TEXT,
-                    "no admin endpoint " + path + " (try /metrics /health /ready /config /routes, POST /reload)\n", keepAlive);
+                    "no admin endpoint " + path + " (try /metrics /health /ready /config /routes /upstreams, POST /reload)\n", keepAlive);
         }
     }
 

@@ -2,9 +2,12 @@ package io.hecate.core.internal.admin;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.hecate.core.config.BalanceConfig;
 import io.hecate.core.config.FilterConfig;
+import io.hecate.core.config.HealthCheckConfig;
 import io.hecate.core.config.HeaderRules;
 import io.hecate.core.config.MatchConfig;
+import io.hecate.core.config.OutlierDetectionConfig;
 import io.hecate.core.config.ProxyAction;
 import io.hecate.core.config.ProxyConfig;
 import io.hecate.core.config.RedirectAction;
@@ -96,6 +99,9 @@ public final class ConfigJson {
             json.writeStringField("idle_timeout", duration(upstream.idleTimeout()));
             json.writeStringField("max_lifetime", duration(upstream.maxLifetime()));
             json.writeNumberField("max_idle_per_loop", upstream.maxIdlePerLoop());
+            balance(json, upstream.balance());
+            healthCheck(json, upstream.healthCheck());
+            outlierDetection(json, upstream.outlierDetection());
             json.writeEndObject();
         }
         json.writeEndObject();
@@ -104,6 +110,58 @@ public final class ConfigJson {
             route(json, route);
         }
         json.writeEndArray();
+        json.writeEndObject();
+    }
+
+    private static void balance(JsonGenerator json, BalanceConfig balance) throws IOException {
+        json.writeObjectFieldStart("balance");
+        json.writeStringField("policy", balance.policy().configName());
+        if (balance.hashOn() != null) {
+            hashOn(json, balance.hashOn());
+        }
+        json.writeEndObject();
+    }
+
+    static void hashOn(JsonGenerator json, BalanceConfig.HashOn hashOn) throws IOException {
+        json.writeObjectFieldStart("hash_on");
+        optional(json, "header", hashOn.header());
+        optional(json, "cookie", hashOn.cookie());
+        if (hashOn.clientAddress()) {
+            json.writeBooleanField("client_address", true);
+        }
+        json.writeEndObject();
+    }
+
+    private static void healthCheck(JsonGenerator json, HealthCheckConfig check) throws IOException {
+        if (check == null) {
+            return;
+        }
+        json.writeObjectFieldStart("health_check");
+        json.writeStringField("path", check.path());
+        json.writeStringField("interval", duration(check.interval()));
+        json.writeStringField("timeout", duration(check.timeout()));
+        json.writeArrayFieldStart("expected_statuses");
+        for (Integer status : check.expectedStatuses()) {
+            json.writeNumber(status);
+        }
+        json.writeEndArray();
+        json.writeNumberField("healthy_threshold", check.healthyThreshold());
+        json.writeNumberField("unhealthy_threshold", check.unhealthyThreshold());
+        json.writeBooleanField("start_healthy", check.startHealthy());
+        json.writeEndObject();
+    }
+
+    private static void outlierDetection(JsonGenerator json, OutlierDetectionConfig outliers) throws IOException {
+        if (!outliers.enabled()) {
+            json.writeStringField("outlier_detection", "off");
+            return;
+        }
+        json.writeObjectFieldStart("outlier_detection");
+        json.writeNumberField("consecutive_failures", outliers.consecutiveFailures());
+        json.writeBooleanField("count_5xx", outliers.count5xx());
+        json.writeStringField("base_ejection_time", duration(outliers.baseEjectionTime()));
+        json.writeStringField("max_ejection_time", duration(outliers.maxEjectionTime()));
+        json.writeNumberField("max_ejection_percent", outliers.maxEjectionPercent());
         json.writeEndObject();
     }
 

@@ -2,15 +2,20 @@ package io.hecate.core.internal.config;
 
 import io.hecate.core.config.AccessLogConfig;
 import io.hecate.core.config.AdminConfig;
+import io.hecate.core.config.BalanceConfig;
+import io.hecate.core.config.HealthCheckConfig;
 import io.hecate.core.config.ListenAddress;
 import io.hecate.core.config.ListenConfig;
+import io.hecate.core.config.OutlierDetectionConfig;
 import io.hecate.core.config.ProxyConfig;
 import io.hecate.core.config.TargetConfig;
 import io.hecate.core.config.UpstreamConfig;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,8 +33,16 @@ public final class ConfigMapper {
             "max_request_line", "max_header_size", "trusted_proxies");
     private static final List<String> ADMIN_KEYS = List.of("listen");
     private static final List<String> ACCESS_LOG_KEYS = List.of("output", "queue_size");
-    private static final List<String> UPSTREAM_KEYS =
-            List.of("targets", "connect_timeout", "idle_timeout", "max_lifetime", "max_idle_per_loop");
+    private static final List<String> UPSTREAM_KEYS = List.of("targets", "connect_timeout", "idle_timeout",
+            "max_lifetime", "max_idle_per_loop", "balance", "health_check", "outlier_detection");
+    private static final List<String> BALANCE_KEYS = List.of("policy", "hash_on");
+    private static final List<String> HASH_ON_KEYS = List.of("header", "cookie", "client_address");
+    private static final List<String> HEALTH_CHECK_KEYS = List.of("path", "interval", "timeout",
+            "expected_statuses", "healthy_threshold", "unhealthy_threshold", "start_healthy");
+    private static final List<String> OUTLIER_KEYS = List.of("consecutive_failures", "count_5xx",
+            "base_ejection_time", "max_ejection_time", "max_ejection_percent");
+    private static final List<String> POLICIES =
+            Arrays.stream(BalanceConfig.Policy.values()).map(BalanceConfig.Policy::configName).toList();
     private static final List<String> TARGET_KEYS = List.of("address", "weight");
 
     private final YamlNodeReader reader;
@@ -130,7 +143,89 @@ public final class ConfigMapper {
                 reader.duration(upstream.get("max_lifetime"), path + ".max_lifetime",
                         UpstreamConfig.DEFAULT_MAX_LIFETIME),
                 reader.integer(upstream.get("max_idle_per_loop"), path + ".max_idle_per_loop",
-                        UpstreamConfig.DEFAULT_MAX_IDLE_PER_LOOP));
+                        UpstreamConfig.DEFAULT_MAX_IDLE_PER_LOOP),
+                balance(upstream.get("balance"), path + ".balance"),
+                healthCheck(upstream.get("health_check"), path + ".health_check"),
+                outlierDetection(upstream.get("outlier_detection"), path + ".outlier_detection"));
+    }
+
+    private BalanceConfig balance(Node node, String path) {
+        Map<String, Node> balance = reader.mapping(node, path, BALANCE_KEYS);
+        BalanceConfig.Policy policy = BalanceConfig.Policy.ROUND_ROBIN;
+        String name = reader.string(balance.get("policy"), path + ".policy");
+        if (name != null) {
+            policy = BalanceConfig.Policy.byConfigName(name.trim());
+            if (policy == null) {
+                String hint = Suggestions.closest(name.trim(), POLICIES)
+                        .map(suggestion -> "; did you mean \"" + suggestion + "\"?")
+                        .orElse("");
+                reader.problem(path + ".policy", balance.get("policy"), "unknown policy \"" + name
+                        + "\" (expected one of: " + String.join(", ", POLICIES) + hint + ")");
+                policy = BalanceConfig.Policy.ROUND_ROBIN;
+            }
+        }
+        return new BalanceConfig(policy, hashOn(balance.get("hash_on"), path + ".hash_on"));
+    }
+
+    /** {@code { header: X-User }}, {@code { cookie: session }} or {@code { client_address: true }}. */
+    private BalanceConfig.HashOn hashOn(Node node, String path) {
+        if (YamlNodeReader.isNull(node)) {
+            return null;
+        }
+        Map<String, Node> hashOn = reader.mapping(node, path, HASH_ON_KEYS);
+        return new BalanceConfig.HashOn(
+                reader.string(hashOn.get("header"), path + ".header"),
+                reader.string(hashOn.get("cookie"), path + ".cookie"),
+                reader.bool(hashOn.get("client_address"), path + ".client_address", false));
+    }
+
+    /** Absent or empty: no active checks. {@code {}} turns them on with every default. */
+    private HealthCheckConfig healthCheck(Node node, String path) {
+        if (YamlNodeReader.isNull(node)) {
+            return null;
+        }
+        Map<String, Node> check = reader.mapping(node, path, HEALTH_CHECK_KEYS);
+        String checkPath = reader.string(check.get("path"), path + ".path");
+        String statusesPath = path + ".expected_statuses";
+        List<Node> statusNodes = reader.sequence(check.get("expected_statuses"), statusesPath);
+        List<Integer> statuses = new ArrayList<>(statusNodes.size());
+        for (int i = 0; i < statusNodes.size(); i++) {
+            statuses.add(reader.integer(statusNodes.get(i), YamlNodeReader.index(statusesPath, i), 200));
+        }
+        return new HealthCheckConfig(
+                checkPath == null ? HealthCheckConfig.DEFAULT_PATH : checkPath,
+                reader.duration(check.get("interval"), path + ".interval", HealthCheckConfig.DEFAULT_INTERVAL),
+                reader.duration(check.get("timeout"), path + ".timeout", HealthCheckConfig.DEFAULT_TIMEOUT),
+                statuses,
+                reader.integer(check.get("healthy_threshold"), path + ".healthy_threshold",
+                        HealthCheckConfig.DEFAULT_HEALTHY_THRESHOLD),
+                reader.integer(check.get("unhealthy_threshold"), path + ".unhealthy_threshold",
+                        HealthCheckConfig.DEFAULT_UNHEALTHY_THRESHOLD),
+                reader.bool(check.get("start_healthy"), path + ".start_healthy",
+                        HealthCheckConfig.DEFAULT_START_HEALTHY));
+    }
+
+    /** Absent or empty: the defaults. {@code off} turns outlier detection off. */
+    private OutlierDetectionConfig outlierDetection(Node node, String path) {
+        if (node instanceof ScalarNode && !YamlNodeReader.isNull(node)) {
+            String text = reader.string(node, path);
+            if (text != null && text.trim().equals("off")) {
+                return OutlierDetectionConfig.DISABLED;
+            }
+            reader.problem(path, node, "expected a mapping or off, got \"" + text + "\"");
+            return OutlierDetectionConfig.DEFAULT;
+        }
+        Map<String, Node> outliers = reader.mapping(node, path, OUTLIER_KEYS);
+        return new OutlierDetectionConfig(true,
+                reader.integer(outliers.get("consecutive_failures"), path + ".consecutive_failures",
+                        OutlierDetectionConfig.DEFAULT_CONSECUTIVE_FAILURES),
+                reader.bool(outliers.get("count_5xx"), path + ".count_5xx", OutlierDetectionConfig.DEFAULT_COUNT_5XX),
+                reader.duration(outliers.get("base_ejection_time"), path + ".base_ejection_time",
+                        OutlierDetectionConfig.DEFAULT_BASE_EJECTION_TIME),
+                reader.duration(outliers.get("max_ejection_time"), path + ".max_ejection_time",
+                        OutlierDetectionConfig.DEFAULT_MAX_EJECTION_TIME),
+                reader.integer(outliers.get("max_ejection_percent"), path + ".max_ejection_percent",
+                        OutlierDetectionConfig.DEFAULT_MAX_EJECTION_PERCENT));
     }
 
     /** A target is {@code "host:port"} or {@code {address: "host:port", weight: 3}}. */

@@ -167,6 +167,23 @@ public final class YamlNodeReader {
         }
     }
 
+    /** {@code true} or {@code false} (any case). */
+    public boolean bool(Node node, String path, boolean fallback) {
+        String text = string(node, path);
+        if (text == null) {
+            return fallback;
+        }
+        switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "true":
+                return true;
+            case "false":
+                return false;
+            default:
+                problem(path, node, "expected true or false, got " + quote(text));
+                return fallback;
+        }
+    }
+
     public Duration duration(Node node, String path, Duration fallback) {
         String text = string(node, path);
         if (text == null) {
@@ -178,22 +195,6 @@ public final class YamlNodeReader {
             problem(path, node, e.getMessage());
             return fallback;
         }
-    }
-
-    /** {@code true} or {@code false} (YAML 1.2: no yes/no/on/off). */
-    public boolean bool(Node node, String path, boolean fallback) {
-        String text = string(node, path);
-        if (text == null) {
-            return fallback;
-        }
-        return switch (text.trim()) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> {
-                problem(path, node, "expected true or false, got " + quote(text));
-                yield fallback;
-            }
-        };
     }
 
     /** A decimal number such as {@code 0.2}. */

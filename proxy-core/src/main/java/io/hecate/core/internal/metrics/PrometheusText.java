@@ -1,11 +1,15 @@
 package io.hecate.core.internal.metrics;
 
 import io.hecate.core.internal.upstream.PoolMetrics;
+import io.hecate.core.internal.upstream.Target;
+import io.hecate.core.internal.upstream.TargetHealth;
+import io.hecate.core.internal.upstream.Upstream;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetric;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import org.HdrHistogram.Histogram;
 
+import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
@@ -19,6 +23,15 @@ public final class PrometheusText {
     }
 
     public static String render(Metrics metrics, LongSupplier accessLogDropped) {
+        return render(metrics, accessLogDropped, List.of(), 0);
+    }
+
+    /**
+     * @param upstreams the upstreams of the active snapshot, whose targets' health is rendered
+     * @param nowNanos  the health clock's now
+     */
+    public static String render(Metrics metrics, LongSupplier accessLogDropped, List<Upstream> upstreams,
+                                long nowNanos) {
         StringBuilder out = new StringBuilder(4096);
         header(out, "hecate_requests_total", "counter", "Requests answered, by route and status class.");
         for (RouteMetrics route : metrics.routes().values()) {
@@ -63,6 +76,15 @@ public final class PrometheusText {
         header(out, "hecate_upstream_connections_reused_total", "counter", "Exchanges that reused a pooled connection, by target.");
         pools.forEach((target, g) -> sample(out, "hecate_upstream_connections_reused_total", "target", target, g.reused()));
 
+        header(out, "hecate_upstream_target_healthy", "gauge",
+                "1 when the target takes requests (passing active checks, not ejected), else 0.");
+        targets(out, upstreams, "hecate_upstream_target_healthy", h -> h.available(nowNanos) ? 1 : 0);
+        header(out, "hecate_upstream_target_ejections_total", "counter",
+                "Times outlier detection ejected the target since it joined the configuration.");
+        targets(out, upstreams, "hecate_upstream_target_ejections_total", TargetHealth::ejections);
+        header(out, "hecate_upstream_target_active_requests", "gauge", "Tries in flight against the target.");
+        targets(out, upstreams, "hecate_upstream_target_active_requests", TargetHealth::active);
+
         header(out, "hecate_config_reloads_total", "counter", "Configuration reloads, by result.");
         out.append("hecate_config_reloads_total{result=\"applied\"} ").append(metrics.reloadsApplied()).append('\n');
         out.append("hecate_config_reloads_total{result=\"rejected\"} ").append(metrics.reloadsRejected()).append('\n');
@@ -80,6 +102,17 @@ public final class PrometheusText {
             out.append("hecate_buffer_memory_bytes{kind=\"heap\"} ").append(allocated.usedHeapMemory()).append('\n');
         }
         return out.toString();
+    }
+
+    private static void targets(StringBuilder out, List<Upstream> upstreams, String name,
+                                java.util.function.ToLongFunction<TargetHealth> value) {
+        for (Upstream upstream : upstreams) {
+            for (Target target : upstream.targets()) {
+                out.append(name).append("{upstream=\"").append(escape(upstream.name()))
+                        .append("\",target=\"").append(escape(target.key())).append("\"} ")
+                        .append(value.applyAsLong(target.health())).append('\n');
+            }
+        }
     }
 
     private static void header(StringBuilder out, String name, String type, String help) {

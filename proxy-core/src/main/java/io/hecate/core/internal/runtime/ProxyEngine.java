@@ -10,11 +10,13 @@ import io.hecate.core.filter.RouteFilterFactory;
 import io.hecate.core.internal.admin.AdminApi;
 import io.hecate.core.internal.admin.AdminServer;
 import io.hecate.core.internal.admin.ConfigJson;
+import io.hecate.core.internal.admin.UpstreamsJson;
 import io.hecate.core.internal.log.AccessLog;
 import io.hecate.core.internal.metrics.Metrics;
 import io.hecate.core.internal.metrics.PrometheusText;
 import io.hecate.core.internal.server.HttpListener;
 import io.hecate.core.internal.transport.Transport;
+import io.hecate.core.internal.upstream.health.ActiveHealthChecker;
 import io.netty.channel.EventLoopGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +49,8 @@ public final class ProxyEngine implements AdminApi {
     private final EventLoopGroup acceptor;
     private final EventLoopGroup workers;
     private final EventLoopGroup adminLoop;
+    private final EventLoopGroup healthLoop;
+    private final ActiveHealthChecker healthChecker;
     private final ExecutorService reloads = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "hecate-reload");
         thread.setDaemon(true);
@@ -62,10 +66,12 @@ public final class ProxyEngine implements AdminApi {
 
     public ProxyEngine(ConfigSource source, Map<String, RouteFilterFactory> filters, int workerThreads) {
         this.source = source;
-        this.compiler = new SnapshotCompiler(filters, metrics);
+        this.compiler = new SnapshotCompiler(filters, metrics, runtime.health());
         this.acceptor = transport.newGroup(1, "hecate-accept");
         this.workers = transport.newGroup(workerThreads, "hecate-worker");
         this.adminLoop = transport.newGroup(1, "hecate-admin");
+        this.healthLoop = transport.newGroup(1, "hecate-health");
+        this.healthChecker = new ActiveHealthChecker(healthLoop.next(), transport.socketChannel(), runtime.resolver());
     }
 
     /** Loads the first configuration and binds the listeners; on failure nothing stays bound. */
@@ -74,6 +80,7 @@ public final class ProxyEngine implements AdminApi {
             ProxyConfig config = source.load();
             Snapshot first = compiler.compile(config, 1);
             runtime.publish(first);
+            healthFollows(first);
             runtime.swapAccessLog(openAccessLog(config.accessLog()));
             listener = bindHttp(config.listen().http());
             if (config.admin().enabled()) {
@@ -146,6 +153,7 @@ public final class ProxyEngine implements AdminApi {
             throw e;
         }
         runtime.publish(next);
+        healthFollows(next);
         if (newListener != null) {
             listener.close();
             listener = newListener;
@@ -168,6 +176,15 @@ public final class ProxyEngine implements AdminApi {
         LOG.info("configuration version {} applied: {} routes, {} upstreams", next.version(),
                 config.routes().size(), config.upstreams().size());
         return next.version();
+    }
+
+    /**
+     * After a snapshot is published: the health registry forgets targets it no longer has, and the
+     * active checks follow its upstreams.
+     */
+    private void healthFollows(Snapshot published) {
+        runtime.health().retain(published.config().upstreams());
+        healthChecker.update(published.upstreams().values());
     }
 
     private static String hostPort(InetSocketAddress address) {
@@ -251,6 +268,8 @@ public final class ProxyEngine implements AdminApi {
         acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
         adminLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        healthChecker.stop();
+        healthLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
         runtime.close();
         AccessLog log = runtime.swapAccessLog(null);
         if (log != null) {
@@ -303,7 +322,9 @@ public final class ProxyEngine implements AdminApi {
 
     @Override
     public String metricsText() {
-        return PrometheusText.render(metrics, runtime.accessLogDropped()::sum);
+        Snapshot snapshot = runtime.snapshot();
+        return PrometheusText.render(metrics, runtime.accessLogDropped()::sum,
+                snapshot == null ? List.of() : snapshot.upstreamsInOrder(), runtime.health().now());
     }
 
     @Override
@@ -315,5 +336,10 @@ public final class ProxyEngine implements AdminApi {
     @Override
     public String routesJson() {
         return ConfigJson.routes(runtime.snapshot().expanded());
+    }
+
+    @Override
+    public String upstreamsJson() {
+        return UpstreamsJson.render(runtime.snapshot().upstreamsInOrder(), runtime.health().now());
     }
 }

@@ -5,6 +5,7 @@ import io.hecate.core.internal.log.AccessLogEntry;
 import io.hecate.core.internal.metrics.Metrics;
 import io.hecate.core.internal.transport.Transport;
 import io.hecate.core.internal.upstream.ConnectionPool;
+import io.hecate.core.internal.upstream.HealthRegistry;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
@@ -33,6 +34,7 @@ public final class ProxyRuntime {
     private final ChannelGroup upgraded = new DefaultChannelGroup("upgraded", GlobalEventExecutor.INSTANCE);
     private final AddressResolverGroup<InetSocketAddress> resolver;
     private final Map<EventLoop, ConnectionPool> pools = new ConcurrentHashMap<>();
+    private final HealthRegistry health = new HealthRegistry();
 
     public ProxyRuntime(Transport transport, Metrics metrics) {
         this.transport = transport;
@@ -51,6 +53,16 @@ public final class ProxyRuntime {
 
     public void publish(Snapshot next) {
         snapshot.set(next);
+    }
+
+    /** The health of every upstream target, kept across reloads. */
+    public HealthRegistry health() {
+        return health;
+    }
+
+    /** The asynchronous DNS resolver every upstream connection (and health check) goes through. */
+    public AddressResolverGroup<InetSocketAddress> resolver() {
+        return resolver;
     }
 
     /** The pool of the given loop; an exchange must only use the pool of its own loop. */

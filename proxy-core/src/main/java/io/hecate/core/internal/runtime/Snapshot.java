@@ -5,6 +5,8 @@ import io.hecate.core.internal.http.TrustedProxies;
 import io.hecate.core.internal.route.RouteTable;
 import io.hecate.core.internal.upstream.Upstream;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,5 +21,17 @@ public record Snapshot(long version, ProxyConfig config, ProxyConfig expanded, R
 
     public Upstream upstream(String name) {
         return upstreams.get(name);
+    }
+
+    /** The upstreams in the configuration's order (for the admin API and metrics). */
+    public List<Upstream> upstreamsInOrder() {
+        List<Upstream> ordered = new ArrayList<>(upstreams.size());
+        for (String name : expanded.upstreams().keySet()) {
+            Upstream upstream = upstreams.get(name);
+            if (upstream != null) {
+                ordered.add(upstream);
+            }
+        }
+        return ordered;
     }
 }

@@ -13,6 +13,7 @@ import io.hecate.core.internal.http.TrustedProxies;
 import io.hecate.core.internal.metrics.Metrics;
 import io.hecate.core.internal.route.Route;
 import io.hecate.core.internal.route.RouteTable;
+import io.hecate.core.internal.upstream.HealthRegistry;
 import io.hecate.core.internal.upstream.Upstream;
 
 import java.util.ArrayList;
@@ -26,10 +27,17 @@ public final class SnapshotCompiler {
     private final Map<String, RouteFilterFactory> filterFactories;
 
     private final Metrics metrics;
+    private final HealthRegistry health;
 
     public SnapshotCompiler(Map<String, RouteFilterFactory> filterFactories, Metrics metrics) {
+        this(filterFactories, metrics, new HealthRegistry());
+    }
+
+    /** @param health where each upstream's targets find their health, kept across snapshots */
+    public SnapshotCompiler(Map<String, RouteFilterFactory> filterFactories, Metrics metrics, HealthRegistry health) {
         this.filterFactories = Map.copyOf(filterFactories);
         this.metrics = metrics;
+        this.health = health;
     }
 
     public Snapshot compile(ProxyConfig given, long version) throws ConfigException {
@@ -38,9 +46,6 @@ public final class SnapshotCompiler {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        Map<String, Upstream> upstreams = new LinkedHashMap<>();
-        config.upstreams().forEach((name, upstream) -> upstreams.put(name, new Upstream(name, upstream)));
-
         RouteTable.Builder table = RouteTable.builder();
         for (int i = 0; i < config.routes().size(); i++) {
             RouteConfig route = config.routes().get(i);
@@ -67,6 +72,10 @@ public final class SnapshotCompiler {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
+        // Last, so a rejected configuration leaves no trace in the health registry.
+        Map<String, Upstream> upstreams = new LinkedHashMap<>();
+        config.upstreams().forEach((name, upstream) -> upstreams.put(name,
+                new Upstream(name, upstream, health.upstream(name))));
         return new Snapshot(version, given, config, table.build(), Map.copyOf(upstreams),
                 TrustedProxies.of(config.listen().trustedProxies()));
     }

@@ -687,8 +687,9 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
 
     @Override
     public void onUpstreamClosed() {
-        endTry(Outcome.CONNECTION_FAILURE);
-        if (staleConnection() && retry(true)) {
+        boolean stale = staleConnection();
+        endTry(stale ? Outcome.CANCELLED : Outcome.CONNECTION_FAILURE);
+        if (stale && retry(true)) {
             return;
         }
         failUpstream(HttpResponseStatus.BAD_GATEWAY, "upstream " + upstream.name() + " (" + upstreamTarget.key()
@@ -697,8 +698,9 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
 
     @Override
     public void onUpstreamError(Throwable cause) {
-        endTry(Outcome.CONNECTION_FAILURE);
-        if ((cause instanceof StreamRefusedException || staleConnection()) && retry(true)) {
+        boolean stale = staleConnection();
+        endTry(stale ? Outcome.CANCELLED : Outcome.CONNECTION_FAILURE);
+        if ((cause instanceof StreamRefusedException || stale) && retry(true)) {
             return;
         }
         failUpstream(HttpResponseStatus.BAD_GATEWAY, "upstream " + upstream.name() + " (" + upstreamTarget.key()
@@ -748,7 +750,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         if (finished) {
             return;
         }
-        endTry(Outcome.CONNECTION_FAILURE);
+        endTry(Outcome.CANCELLED);
         if (error == null && !tunnel) {
             error = "client closed the connection";
         }

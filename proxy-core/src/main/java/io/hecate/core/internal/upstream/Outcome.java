@@ -11,5 +11,11 @@ public enum Outcome {
     /** No response head within the per-try timeout. */
     TIMEOUT,
     /** A response with a 5xx status. */
-    SERVER_ERROR
+    SERVER_ERROR,
+    /**
+     * The try was abandoned for a reason that says nothing about the target (the client went away,
+     * the exchange gave up on it): ends the try for least-request without counting for or against
+     * the target's health.
+     */
+    CANCELLED
 }

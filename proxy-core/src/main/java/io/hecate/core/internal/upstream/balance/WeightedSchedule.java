@@ -1,4 +1,4 @@
-package io.hecate.core.internal.upstream;
+package io.hecate.core.internal.upstream.balance;
 
 import java.math.BigInteger;
 
