@@ -116,7 +116,10 @@ public final class AuthStats {
     private final Map<String, ServiceStats> services = new ConcurrentHashMap<>();
 
     public RouteStats route(String routeId, String filterType) {
-        Map<String, RouteStats> byRoute = routes.computeIfAbsent(filterType, f -> new ConcurrentHashMap<>());
+        Map<String, RouteStats> byRoute = routes.get(filterType);
+        if (byRoute == null) {
+            byRoute = routes.computeIfAbsent(filterType, f -> new ConcurrentHashMap<>());
+        }
         RouteStats stats = byRoute.get(routeId);
         return stats != null ? stats : byRoute.computeIfAbsent(routeId, r -> new RouteStats(r, filterType));
     }

@@ -63,6 +63,10 @@ final class Subrequest {
             state.pool.release(c); // timed out while connecting: the fresh connection is still good
             return;
         }
+        if (!c.isActive()) {
+            lost(false); // closed between connecting and now: a plain failure, not the keep-alive race
+            return;
+        }
         connection = c;
         FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, endpoint,
                 Unpooled.EMPTY_BUFFER);
