@@ -3,6 +3,7 @@ package io.hecate.agent.cli;
 import io.hecate.core.Hecate;
 import io.hecate.core.config.ConfigException;
 import io.hecate.core.config.YamlConfigFile;
+import io.hecate.core.filter.RouteFilterFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -10,6 +11,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 
 @Command(name = "run",
@@ -42,7 +44,7 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Hecate hecate;
         try {
-            hecate = Hecate.builder().source(new YamlConfigFile(file)).start();
+            hecate = withInstalledFilters(Hecate.builder()).source(new YamlConfigFile(file)).start();
         } catch (ConfigException e) {
             Problems.print(e, file, err);
             return Exit.CANNOT_START;
@@ -50,5 +52,17 @@ final class RunCommand implements Callable<Integer> {
         new Lifecycle(hecate).install();
         hecate.awaitStop();
         return Exit.OK;
+    }
+
+    /**
+     * Makes every route filter type on the class path available to the configuration: each jar
+     * lists its factories in {@code META-INF/services/io.hecate.core.filter.RouteFilterFactory}
+     * (proxy-auth: {@code forward}, {@code authentik}, {@code basic}, {@code ip}).
+     */
+    static Hecate.Builder withInstalledFilters(Hecate.Builder builder) {
+        for (RouteFilterFactory factory : ServiceLoader.load(RouteFilterFactory.class)) {
+            builder.filter(factory);
+        }
+        return builder;
     }
 }
