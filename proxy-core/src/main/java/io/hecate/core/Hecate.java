@@ -9,7 +9,9 @@ import io.hecate.core.internal.runtime.ProxyEngine;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
@@ -101,6 +103,7 @@ public final class Hecate implements AutoCloseable {
         private ConfigSource source;
         private final Map<String, RouteFilterFactory> filters = new LinkedHashMap<>();
         private int workerThreads = Runtime.getRuntime().availableProcessors();
+        private final List<MetricsSource> metrics = new ArrayList<>();
 
         /** Serves a fixed configuration; {@link #apply} replaces it. */
         public Builder config(ProxyConfig config) {
@@ -120,6 +123,12 @@ public final class Hecate implements AutoCloseable {
             return this;
         }
 
+        /** Adds a module's own series to the admin API's {@code /metrics}. */
+        public Builder metrics(MetricsSource source) {
+            metrics.add(source);
+            return this;
+        }
+
         /** Event loop threads for proxied traffic; defaults to one per CPU. */
         public Builder workerThreads(int threads) {
             if (threads < 1) {
@@ -134,7 +143,7 @@ public final class Hecate implements AutoCloseable {
             if (source == null) {
                 throw new IllegalStateException("call config(...) or source(...) first");
             }
-            ProxyEngine engine = new ProxyEngine(source, filters, workerThreads);
+            ProxyEngine engine = new ProxyEngine(source, filters, workerThreads, metrics);
             engine.start();
             return new Hecate(engine);
         }

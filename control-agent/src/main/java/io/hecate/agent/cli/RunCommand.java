@@ -1,5 +1,6 @@
 package io.hecate.agent.cli;
 
+import io.hecate.auth.AuthMetrics;
 import io.hecate.core.Hecate;
 import io.hecate.core.config.ConfigException;
 import io.hecate.core.config.YamlConfigFile;
@@ -63,6 +64,6 @@ final class RunCommand implements Callable<Integer> {
         for (RouteFilterFactory factory : ServiceLoader.load(RouteFilterFactory.class)) {
             builder.filter(factory);
         }
-        return builder;
+        return builder.metrics(AuthMetrics.shared()::renderTo);
     }
 }

@@ -58,6 +58,8 @@ class AdminApiTest {
                         return (exchange, chain) -> chain.proceed();
                     }
                 })
+                .metrics(out -> out.append("# HELP hecate_test_extra A module's own series.\n")
+                        .append("# TYPE hecate_test_extra counter\nhecate_test_extra 7\n"))
                 .start();
         admin = URI.create("http://127.0.0.1:" + proxy.adminAddress().getPort());
         http = URI.create("http://127.0.0.1:" + proxy.httpAddress().getPort());
@@ -76,6 +78,8 @@ class AdminApiTest {
         assertThat(routes.statusCode()).isEqualTo(200);
         assertThat(routes.headers().firstValue("content-type")).hasValue("application/json");
         assertThat(routes.body()).contains("\"id\" : \"hello\"", "\"id\" : \"guarded\"");
+        assertThat(get("/metrics").body()).as("a module's series follow Hecate's own")
+                .contains("hecate_requests_total").endsWith("hecate_test_extra 7\n");
         HttpResponse<String> unknown = get("/nope");
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(unknown.body()).contains("/metrics");

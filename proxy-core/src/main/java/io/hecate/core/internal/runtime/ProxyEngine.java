@@ -1,5 +1,6 @@
 package io.hecate.core.internal.runtime;
 
+import io.hecate.core.MetricsSource;
 import io.hecate.core.config.AccessLogConfig;
 import io.hecate.core.config.ConfigException;
 import io.hecate.core.config.ConfigProblem;
@@ -57,6 +58,7 @@ public final class ProxyEngine implements AdminApi {
         return thread;
     });
 
+    private final List<MetricsSource> extraMetrics;
     private HttpListener listener;
     private AdminServer admin;
     private volatile boolean ready;
@@ -64,7 +66,9 @@ public final class ProxyEngine implements AdminApi {
     private volatile String appliedAt;
     private volatile String lastError;
 
-    public ProxyEngine(ConfigSource source, Map<String, RouteFilterFactory> filters, int workerThreads) {
+    public ProxyEngine(ConfigSource source, Map<String, RouteFilterFactory> filters, int workerThreads,
+                       List<MetricsSource> extraMetrics) {
+        this.extraMetrics = List.copyOf(extraMetrics);
         this.source = source;
         this.compiler = new SnapshotCompiler(filters, metrics, runtime.health());
         this.acceptor = transport.newGroup(1, "hecate-accept");
@@ -323,8 +327,12 @@ public final class ProxyEngine implements AdminApi {
     @Override
     public String metricsText() {
         Snapshot snapshot = runtime.snapshot();
-        return PrometheusText.render(metrics, runtime.accessLogDropped()::sum,
-                snapshot == null ? List.of() : snapshot.upstreamsInOrder(), runtime.health().now());
+        StringBuilder text = new StringBuilder(PrometheusText.render(metrics, runtime.accessLogDropped()::sum,
+                snapshot == null ? List.of() : snapshot.upstreamsInOrder(), runtime.health().now()));
+        for (MetricsSource source : extraMetrics) {
+            source.renderTo(text);
+        }
+        return text.toString();
     }
 
     @Override
