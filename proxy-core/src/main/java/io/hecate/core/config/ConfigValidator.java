@@ -344,6 +344,9 @@ public final class ConfigValidator {
         headerRules(path + ".response_headers", proxy.responseHeaders());
         checkRetry(path + ".retry", proxy.retry(), proxy.timeout());
         positive(path + ".upgrade_idle_timeout", proxy.upgradeIdleTimeout());
+        if (proxy.maxRequestBody() < 0) {
+            problem(path + ".max_request_body", "must be 0 (no limit) or more, got " + proxy.maxRequestBody());
+        }
     }
 
     private void checkRetry(String path, RetryConfig retry, Duration timeout) {

@@ -15,20 +15,22 @@ import java.time.Duration;
  * @param retry              when a failed try is tried again
  * @param upgradeIdleTimeout an upgraded connection (WebSocket) with no traffic either way for this
  *                           long is closed
+ * @param maxRequestBody     the largest request body accepted in bytes (413 beyond), 0 for no limit
  */
 public record ProxyAction(String upstream, String stripPrefix, PathRewrite rewrite, String host,
                           Duration timeout, HeaderRules requestHeaders, HeaderRules responseHeaders,
-                          RetryConfig retry, Duration upgradeIdleTimeout)
+                          RetryConfig retry, Duration upgradeIdleTimeout, long maxRequestBody)
         implements RouteAction {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_UPGRADE_IDLE_TIMEOUT = Duration.ofMinutes(10);
+    public static final long NO_BODY_LIMIT = 0;
 
     /** Default retries and upgrade idle timeout. */
     public ProxyAction(String upstream, String stripPrefix, PathRewrite rewrite, String host, Duration timeout,
                        HeaderRules requestHeaders, HeaderRules responseHeaders) {
         this(upstream, stripPrefix, rewrite, host, timeout, requestHeaders, responseHeaders, RetryConfig.DEFAULTS,
-                DEFAULT_UPGRADE_IDLE_TIMEOUT);
+                DEFAULT_UPGRADE_IDLE_TIMEOUT, NO_BODY_LIMIT);
     }
 
     public static ProxyAction to(String upstream) {
@@ -37,22 +39,27 @@ public record ProxyAction(String upstream, String stripPrefix, PathRewrite rewri
 
     public ProxyAction withStripPrefix(String prefix) {
         return new ProxyAction(upstream, prefix, rewrite, host, timeout, requestHeaders, responseHeaders, retry,
-                upgradeIdleTimeout);
+                upgradeIdleTimeout, maxRequestBody);
     }
 
     public ProxyAction withTimeout(Duration newTimeout) {
         return new ProxyAction(upstream, stripPrefix, rewrite, host, newTimeout, requestHeaders, responseHeaders, retry,
-                upgradeIdleTimeout);
+                upgradeIdleTimeout, maxRequestBody);
     }
 
     public ProxyAction withRetry(RetryConfig newRetry) {
         return new ProxyAction(upstream, stripPrefix, rewrite, host, timeout, requestHeaders, responseHeaders, newRetry,
-                upgradeIdleTimeout);
+                upgradeIdleTimeout, maxRequestBody);
     }
 
     public ProxyAction withUpgradeIdleTimeout(Duration newTimeout) {
         return new ProxyAction(upstream, stripPrefix, rewrite, host, timeout, requestHeaders, responseHeaders, retry,
-                newTimeout);
+                newTimeout, maxRequestBody);
+    }
+
+    public ProxyAction withMaxRequestBody(long bytes) {
+        return new ProxyAction(upstream, stripPrefix, rewrite, host, timeout, requestHeaders, responseHeaders, retry,
+                upgradeIdleTimeout, bytes);
     }
 
     /** The wait for the response head of one try. */

@@ -233,6 +233,7 @@ public final class ConfigJson {
             json.writeNumberField("max_body", proxy.retry().maxBody());
             json.writeEndObject();
             json.writeStringField("upgrade_idle_timeout", duration(proxy.upgradeIdleTimeout()));
+            json.writeNumberField("max_request_body", proxy.maxRequestBody());
             json.writeEndObject();
         } else if (action instanceof RespondAction respond) {
             json.writeObjectFieldStart("respond");

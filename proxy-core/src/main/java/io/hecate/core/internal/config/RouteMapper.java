@@ -24,7 +24,7 @@ final class RouteMapper {
     private static final List<String> MATCH_KEYS =
             List.of("host", "path", "path_prefix", "path_regex", "methods", "headers");
     private static final List<String> PROXY_KEYS = List.of("upstream", "strip_prefix", "rewrite", "host",
-            "timeout", "request_headers", "response_headers", "retry", "upgrade_idle_timeout");
+            "timeout", "request_headers", "response_headers", "retry", "upgrade_idle_timeout", "max_request_body");
     private static final List<String> RETRY_KEYS =
             List.of("attempts", "per_try_timeout", "on_timeout", "on_status", "budget", "max_body");
     private static final List<String> REWRITE_KEYS = List.of("pattern", "replacement");
@@ -106,7 +106,8 @@ final class RouteMapper {
                 headerRules(proxy.get("response_headers"), path + ".response_headers"),
                 retry(proxy.get("retry"), path + ".retry"),
                 reader.duration(proxy.get("upgrade_idle_timeout"), path + ".upgrade_idle_timeout",
-                        ProxyAction.DEFAULT_UPGRADE_IDLE_TIMEOUT));
+                        ProxyAction.DEFAULT_UPGRADE_IDLE_TIMEOUT),
+                reader.largeSize(proxy.get("max_request_body"), path + ".max_request_body", ProxyAction.NO_BODY_LIMIT));
     }
 
     private RetryConfig retry(Node node, String path) {

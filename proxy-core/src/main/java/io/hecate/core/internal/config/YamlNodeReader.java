@@ -226,6 +226,20 @@ public final class YamlNodeReader {
         return values;
     }
 
+    /** A byte count that may exceed 2 GiB. */
+    public long largeSize(Node node, String path, long fallback) {
+        String text = string(node, path);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            return ByteSizes.parseLong(text);
+        } catch (IllegalArgumentException e) {
+            problem(path, node, e.getMessage());
+            return fallback;
+        }
+    }
+
     /** A byte count: a plain integer or a number with {@code KiB} / {@code MiB}. */
     public int size(Node node, String path, int fallback) {
         String text = string(node, path);

@@ -257,6 +257,11 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
 
     private void proxy(ProxyAction action) {
         proxy = action;
+        if (action.maxRequestBody() > 0 && requestLength > action.maxRequestBody()) {
+            respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body of " + requestLength
+                    + " bytes exceeds the route's limit of " + action.maxRequestBody() + " bytes", true);
+            return;
+        }
         upstream = snapshot.upstream(action.upstream());
         upgradeRequested = request.headers().contains(HttpHeaderNames.UPGRADE)
                 && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
@@ -430,6 +435,13 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
             return;
         }
         bytesIn += content.content().readableBytes();
+        if (proxy.maxRequestBody() > 0 && bytesIn > proxy.maxRequestBody()) {
+            content.release();
+            requestComplete = true;
+            failUpstream(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body exceeds the route's limit of "
+                    + proxy.maxRequestBody() + " bytes", true);
+            return;
+        }
         if (replay != null) {
             replay.keep(content);
         }
