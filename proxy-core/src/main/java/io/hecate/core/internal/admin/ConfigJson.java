@@ -71,6 +71,7 @@ public final class ConfigJson {
         json.writeNumberField("max_request_line", config.listen().maxRequestLine());
         json.writeNumberField("max_header_size", config.listen().maxHeaderBytes());
         strings(json, "trusted_proxies", config.listen().trustedProxies());
+        json.writeNumberField("max_concurrent_streams", config.listen().maxConcurrentStreams());
         json.writeEndObject();
         json.writeObjectFieldStart("admin");
         json.writeStringField("listen", config.admin().enabled() ? config.admin().listen().toString() : "off");
@@ -96,6 +97,7 @@ public final class ConfigJson {
             json.writeStringField("idle_timeout", duration(upstream.idleTimeout()));
             json.writeStringField("max_lifetime", duration(upstream.maxLifetime()));
             json.writeNumberField("max_idle_per_loop", upstream.maxIdlePerLoop());
+            json.writeStringField("protocol", upstream.protocol().key());
             json.writeEndObject();
         }
         json.writeEndObject();

@@ -7,6 +7,7 @@ import io.hecate.core.config.ListenConfig;
 import io.hecate.core.config.ProxyConfig;
 import io.hecate.core.config.TargetConfig;
 import io.hecate.core.config.UpstreamConfig;
+import io.hecate.core.config.UpstreamProtocol;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 
@@ -25,11 +26,11 @@ public final class ConfigMapper {
     private static final List<String> TOP_KEYS =
             List.of("listen", "admin", "access_log", "drain_timeout", "upstreams", "routes");
     private static final List<String> LISTEN_KEYS = List.of("http", "header_timeout", "idle_timeout",
-            "max_request_line", "max_header_size", "trusted_proxies");
+            "max_request_line", "max_header_size", "trusted_proxies", "max_concurrent_streams");
     private static final List<String> ADMIN_KEYS = List.of("listen");
     private static final List<String> ACCESS_LOG_KEYS = List.of("output", "queue_size");
     private static final List<String> UPSTREAM_KEYS =
-            List.of("targets", "connect_timeout", "idle_timeout", "max_lifetime", "max_idle_per_loop");
+            List.of("targets", "connect_timeout", "idle_timeout", "max_lifetime", "max_idle_per_loop", "protocol");
     private static final List<String> TARGET_KEYS = List.of("address", "weight");
 
     private final YamlNodeReader reader;
@@ -62,7 +63,9 @@ public final class ConfigMapper {
                         ListenConfig.DEFAULT_MAX_REQUEST_LINE),
                 reader.size(listen.get("max_header_size"), "listen.max_header_size",
                         ListenConfig.DEFAULT_MAX_HEADER_BYTES),
-                reader.stringList(listen.get("trusted_proxies"), "listen.trusted_proxies"));
+                reader.stringList(listen.get("trusted_proxies"), "listen.trusted_proxies"),
+                reader.integer(listen.get("max_concurrent_streams"), "listen.max_concurrent_streams",
+                        ListenConfig.DEFAULT_MAX_CONCURRENT_STREAMS));
     }
 
     /** An absent {@code admin.listen} keeps the default; an empty one or {@code off} disables the API. */
@@ -130,7 +133,21 @@ public final class ConfigMapper {
                 reader.duration(upstream.get("max_lifetime"), path + ".max_lifetime",
                         UpstreamConfig.DEFAULT_MAX_LIFETIME),
                 reader.integer(upstream.get("max_idle_per_loop"), path + ".max_idle_per_loop",
-                        UpstreamConfig.DEFAULT_MAX_IDLE_PER_LOOP));
+                        UpstreamConfig.DEFAULT_MAX_IDLE_PER_LOOP),
+                protocol(upstream.get("protocol"), path + ".protocol"));
+    }
+
+    private UpstreamProtocol protocol(Node node, String path) {
+        String text = reader.string(node, path);
+        if (text == null) {
+            return UpstreamConfig.DEFAULT_PROTOCOL;
+        }
+        UpstreamProtocol protocol = UpstreamProtocol.parse(text);
+        if (protocol == null) {
+            reader.problem(path, node, "expected http1 or h2c, got \"" + text + "\"");
+            return UpstreamConfig.DEFAULT_PROTOCOL;
+        }
+        return protocol;
     }
 
     /** A target is {@code "host:port"} or {@code {address: "host:port", weight: 3}}. */
