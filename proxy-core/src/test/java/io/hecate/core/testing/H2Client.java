@@ -2,6 +2,7 @@ package io.hecate.core.testing;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,6 +17,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
@@ -27,6 +29,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.codec.http2.Http2StreamChannelOption;
 import io.netty.util.ReferenceCountUtil;
 
 import java.io.ByteArrayOutputStream;
@@ -146,14 +149,19 @@ public final class H2Client implements AutoCloseable {
      */
     public PacedDownload download(String path, long bytesPerSecond) {
         PacedDownload download = new PacedDownload(bytesPerSecond);
-        open(download, false).whenComplete((stream, failure) -> {
-            if (failure != null) {
-                download.done.completeExceptionally(failure);
-                return;
-            }
-            stream.writeAndFlush(new DefaultHttp2HeadersFrame(requestHeaders("GET", path, Map.of()), true));
-            stream.read();
-        });
+        CompletableFuture<Http2StreamChannel> opened = new CompletableFuture<>();
+        new Http2StreamChannelBootstrap(channel)
+                .option(Http2StreamChannelOption.AUTO_STREAM_FLOW_CONTROL, false)
+                .handler(download)
+                .open()
+                .addListener(f -> {
+                    if (f.isSuccess()) {
+                        Http2StreamChannel stream = (Http2StreamChannel) f.getNow();
+                        stream.writeAndFlush(new DefaultHttp2HeadersFrame(requestHeaders("GET", path, Map.of()), true));
+                    } else {
+                        download.done.completeExceptionally(f.cause());
+                    }
+                });
         return download;
     }
 
@@ -187,6 +195,16 @@ public final class H2Client implements AutoCloseable {
 
     /** Frames of the connection itself. */
     private final class ConnectionFrames extends ChannelInboundHandlerAdapter {
+        /**
+         * A connection window of 16 MiB, so a stream read slowly (whose unread data holds its own
+         * 64 KiB window) never takes window from the other streams of this test client.
+         */
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(16 * 1024 * 1024));
+            ctx.fireChannelActive();
+        }
+
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof Http2GoAwayFrame goAway) {
@@ -258,13 +276,20 @@ public final class H2Client implements AutoCloseable {
         }
     }
 
-    /** A download read at a fixed pace; see {@link #download}. */
+    /**
+     * A download consumed at a fixed pace; see {@link #download}. The stream channel reads
+     * whatever arrives, but gives flow-control credit back (WINDOW_UPDATE) only as fast as the pace
+     * allows, which is what a slow consumer's window does: the server may send at most one window
+     * ahead of the pace.
+     */
     public static final class PacedDownload extends ChannelInboundHandlerAdapter {
         private final long bytesPerSecond;
         private final AtomicLong received = new AtomicLong();
         private final CompletableFuture<Long> done = new CompletableFuture<>();
         private final CompletableFuture<Integer> status = new CompletableFuture<>();
         private long started;
+        private long credited;
+        private boolean creditScheduled;
 
         PacedDownload(long bytesPerSecond) {
             this.bytesPerSecond = bytesPerSecond;
@@ -293,19 +318,20 @@ public final class H2Client implements AutoCloseable {
                         done.complete(received.get());
                     }
                 } else if (msg instanceof Http2DataFrame data) {
-                    ByteBuf content = data.content();
-                    int n = content.readableBytes();
-                    long offset = received.get();
-                    for (int i = 0; i < n; i++) {
-                        if (content.getByte(content.readerIndex() + i) != Pattern.at(offset + i)) {
-                            done.completeExceptionally(new AssertionError("corrupt byte at offset " + (offset + i)));
-                            ctx.close();
-                            return;
-                        }
+                    // One copy, then check the array: with the leak detector at PARANOID every access to
+                    // the buffer itself records a stack trace.
+                    byte[] bytes = ByteBufUtil.getBytes(data.content());
+                    long mismatch = Pattern.firstMismatch(bytes, bytes.length, received.get());
+                    if (mismatch >= 0) {
+                        done.completeExceptionally(new AssertionError("corrupt byte at offset " + mismatch));
+                        ctx.close();
+                        return;
                     }
-                    received.addAndGet(n);
+                    received.addAndGet(data.initialFlowControlledBytes());
                     if (data.isEndStream()) {
                         done.complete(received.get());
+                    } else {
+                        credit(ctx);
                     }
                 }
             } finally {
@@ -313,19 +339,24 @@ public final class H2Client implements AutoCloseable {
             }
         }
 
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            if (done.isDone()) {
+        /** Returns the credit the pace allows by now, and schedules the rest. */
+        private void credit(ChannelHandlerContext ctx) {
+            if (creditScheduled || done.isDone()) {
                 return;
             }
-            long dueNanos = received.get() * 1_000_000_000L / bytesPerSecond;
-            long aheadNanos = dueNanos - (System.nanoTime() - started);
-            if (aheadNanos > 0) {
+            long allowed = Math.min(received.get(), (long) ((System.nanoTime() - started) / 1e9 * bytesPerSecond));
+            if (allowed > credited) {
+                int increment = (int) (allowed - credited);
+                credited = allowed;
+                ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(increment));
+            }
+            if (credited < received.get()) {
+                creditScheduled = true;
+                long dueNanos = (long) (received.get() * 1e9 / bytesPerSecond) - (System.nanoTime() - started);
                 ctx.executor().schedule(() -> {
-                    ctx.read();
-                }, aheadNanos, TimeUnit.NANOSECONDS);
-            } else {
-                ctx.read();
+                    creditScheduled = false;
+                    credit(ctx);
+                }, Math.max(dueNanos, TimeUnit.MILLISECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
             }
         }
 
