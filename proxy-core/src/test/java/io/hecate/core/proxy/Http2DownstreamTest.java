@@ -11,6 +11,7 @@ import io.hecate.core.testing.H2Client;
 import io.hecate.core.testing.LeakWatcher;
 import io.hecate.core.testing.Pattern;
 import io.hecate.core.testing.ProxyFixture;
+import io.hecate.core.testing.RawBackend;
 import io.hecate.core.testing.RawClient;
 import io.hecate.core.testing.RawResponse;
 import io.hecate.core.testing.TestBackend;
@@ -34,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * HTTP/2 from clients over cleartext, to an HTTP/1.1 backend: prior knowledge (curl, a Netty
@@ -48,6 +50,8 @@ class Http2DownstreamTest {
     private ProxyFixture proxy;
     @AutoClose
     private H2Client h2;
+    @AutoClose
+    private RawBackend rawBackend;
     @AutoClose
     private LeakWatcher leaks;
 
@@ -208,5 +212,61 @@ class Http2DownstreamTest {
             assertThat(response.status()).isEqualTo(200);
             assertThat(response.bodyText()).isEqualTo("ok /plain");
         }
+    }
+
+    @Test
+    void idleConnectionsAndConnectionsThatNeverOpenAStreamGetGoAwayAndClose() throws Exception {
+        backend = TestBackend.start();
+        ListenConfig listen = new ListenConfig(new ListenAddress("127.0.0.1", 0), Duration.ofMillis(300),
+                Duration.ofMillis(500), ListenConfig.DEFAULT_MAX_REQUEST_LINE, ListenConfig.DEFAULT_MAX_HEADER_BYTES,
+                List.of());
+        proxy = ProxyFixture.start(ProxyFixture.baseConfig().listen(listen)
+                .upstream("app", UpstreamConfig.of(backend.address()))
+                .route(RouteConfig.of("app", MatchConfig.prefix("/"), ProxyAction.to("app")))
+                .build());
+
+        try (H2Client silent = H2Client.connect(proxy.http())) {
+            await("no stream within header_timeout").atMost(Duration.ofSeconds(3)).until(() -> !silent.isOpen());
+            assertThat(silent.goAways()).extracting(H2Client.GoAway::errorCode).containsExactly(0L);
+        }
+        h2 = H2Client.connect(proxy.http());
+        H2Client.Response response = h2.get("/one").get(10, TimeUnit.SECONDS);
+        assertThat(response.status()).isEqualTo(200);
+        await("idle after its stream").atMost(Duration.ofSeconds(3)).until(() -> !h2.isOpen());
+        assertThat(h2.goAways()).extracting(H2Client.GoAway::lastStreamId).containsExactly(response.streamId());
+    }
+
+    @Test
+    void anExchangeThatFailsMidResponseResetsItsStreamOnly() throws Exception {
+        rawBackend = RawBackend.start(conn -> {
+            if (conn.readRequest() != null) {
+                conn.write("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(1000));
+            }
+        });
+        proxy = ProxyFixture.proxyTo(rawBackend.address());
+        h2 = H2Client.connect(proxy.http());
+        CompletableFuture<H2Client.Response> cut = h2.get("/cut");
+        assertThat(cut).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withMessageContaining("stream reset by the server, error 8");
+        assertThat(h2.isOpen()).as("only the stream is reset").isTrue();
+    }
+
+    @Test
+    void aClientResetClosesTheStreamsUpstreamConnectionAndLeavesTheOthers() throws Exception {
+        leaks = LeakWatcher.install();
+        backend = TestBackend.start();
+        proxy = ProxyFixture.proxyTo(backend.address());
+        h2 = H2Client.connect(proxy.http());
+        H2Client.PacedDownload download = h2.download("/bytes?n=" + 64 * 1024 * 1024, 1024 * 1024);
+        assertThat(download.status().get(10, TimeUnit.SECONDS)).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(3)).until(() -> download.received() > 0);
+        assertThat(proxy.metricOrZero("hecate_upstream_connections", "target", backend.address())).isEqualTo(1);
+
+        download.cancel();
+        await("the aborted exchange's upstream connection is closed, not pooled").atMost(Duration.ofSeconds(3))
+                .until(() -> proxy.metricOrZero("hecate_upstream_connections", "target", backend.address()) == 0);
+        assertThat(h2.get("/after").get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+        assertThat(h2.isOpen()).isTrue();
+        assertThat(leaks.collect()).isEmpty();
     }
 }

@@ -290,6 +290,7 @@ public final class H2Client implements AutoCloseable {
         private long started;
         private long credited;
         private boolean creditScheduled;
+        private volatile io.netty.channel.Channel stream;
 
         PacedDownload(long bytesPerSecond) {
             this.bytesPerSecond = bytesPerSecond;
@@ -306,6 +307,16 @@ public final class H2Client implements AutoCloseable {
 
         public long received() {
             return received.get();
+        }
+
+        /** Resets the stream (RST_STREAM CANCEL), as a client that gives up does. */
+        public void cancel() {
+            stream.close().syncUninterruptibly();
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            stream = ctx.channel();
         }
 
         @Override
