@@ -75,6 +75,23 @@ class Http2UpstreamTest {
     }
 
     @Test
+    void anUpstreamThatAllowsTwoStreamsPerConnectionGetsMoreConnectionsNotRefusals() throws Exception {
+        backend = H2Backend.start(2);
+        proxy = ProxyFixture.start(ProxyFixture.oneRoute(
+                UpstreamConfig.of(backend.address()).withProtocol(UpstreamProtocol.H2C)));
+        List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            responses.add(ProxyFixture.HTTP.sendAsync(HttpRequest.newBuilder(proxy.uri("/slow?ms=300"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        for (CompletableFuture<HttpResponse<String>> response : responses) {
+            assertThat(response.get(20, TimeUnit.SECONDS).body()).isEqualTo("slow");
+        }
+        assertThat(backend.streams()).isEqualTo(8);
+        assertThat(backend.connections()).as("8 streams at once, 2 per connection").isGreaterThanOrEqualTo(4);
+    }
+
+    @Test
     void trailersOfAnHttp2UpstreamReachAnHttp11ClientAsChunkedTrailers() throws Exception {
         startProxy();
         try (RawClient client = proxy.raw()) {

@@ -47,6 +47,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /bytes?n=N}: N bytes of {@link Pattern}, written as the stream's window allows.</li>
  *   <li>{@code /echo}: the request body back, with a trailer {@code x-trailer: done}.</li>
  *   <li>{@code /refuse}: RST_STREAM with REFUSED_STREAM, no response.</li>
+ *   <li>{@code /slow?ms=D}: 200 {@code "slow"} after D milliseconds.</li>
  *   <li>{@code /goaway-once}: the first time, a GOAWAY whose last stream id is below this stream
  *       (the stream was not processed); afterwards 200 {@code "after goaway"}.</li>
  *   <li>anything else: 200 {@code "h2 <path>"}.</li>
@@ -83,6 +84,11 @@ public final class H2Backend implements AutoCloseable {
 
     public static H2Backend start() throws InterruptedException {
         return new H2Backend(100);
+    }
+
+    /** @param maxConcurrentStreams the SETTINGS_MAX_CONCURRENT_STREAMS it advertises */
+    public static H2Backend start(int maxConcurrentStreams) throws InterruptedException {
+        return new H2Backend(maxConcurrentStreams);
     }
 
     public String address() {
@@ -160,6 +166,8 @@ public final class H2Backend implements AutoCloseable {
                         text(ctx, "after goaway");
                     }
                 }
+                case "/slow" -> ctx.executor().schedule(() -> text(ctx, "slow"),
+                        Long.parseLong(uri.getQuery().substring(3)), TimeUnit.MILLISECONDS);
                 case "/echo" -> {
                     ctx.write(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200"), false));
                     ctx.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(request.body.toByteArray()), false));

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
@@ -41,7 +42,8 @@ import java.util.ArrayDeque;
  * <p>The connection takes new streams while it is connecting or open, has received no GOAWAY, is
  * younger than {@code max_lifetime} and has fewer streams open than the upstream's
  * SETTINGS_MAX_CONCURRENT_STREAMS and {@link #MAX_STREAMS}; the pool opens another connection
- * otherwise. It closes once it has no stream left and is idle for {@code idle_timeout}, was told
+ * otherwise. Exchanges that arrive before the upstream's first SETTINGS wait for them, so no stream
+ * is opened beyond a limit we have not heard yet; those the limit leaves out go back to the pool. It closes once it has no stream left and is idle for {@code idle_timeout}, was told
  * GOAWAY, or is too old.
  *
  * <p>Flow control: stream channels have auto-read off, so a response's DATA is credited back to the
@@ -70,7 +72,10 @@ final class Http2UpstreamSession extends ChannelInboundHandlerAdapter {
     private Http2FrameCodec codec;
     private Channel channel;
     private boolean connected;
+    /** The upstream's first SETTINGS arrived: its stream limit is known, streams may open. */
+    private boolean settled;
     private boolean failed;
+    private Throwable failure;
     private boolean goAway;
     private boolean countedIdle;
     /** Streams open plus streams promised to exchanges waiting for the connection. */
@@ -112,21 +117,25 @@ final class Http2UpstreamSession extends ChannelInboundHandlerAdapter {
                 || System.nanoTime() - createdNanos >= config.maxLifetime().toNanos()) {
             return false;
         }
-        int limit = MAX_STREAMS;
-        if (connected) {
-            limit = Math.min(limit, codec.connection().local().maxActiveStreams());
-        }
-        return streams < limit;
+        return streams < limit();
     }
 
-    /** Gives {@code listener} a new stream, at once or as soon as the connection is up. */
+    /** Until the upstream's SETTINGS arrive, {@link #MAX_STREAMS} exchanges may wait for this connection. */
+    private int limit() {
+        return settled ? Math.min(MAX_STREAMS, codec.connection().local().maxActiveStreams()) : MAX_STREAMS;
+    }
+
+    /**
+     * Gives {@code listener} a new stream: at once on a connection whose SETTINGS arrived, else as
+     * soon as they do (or another connection's, if they allow fewer streams than are waiting).
+     */
     void open(ConnectListener listener) {
         streams++;
         if (countedIdle) {
             countedIdle = false;
             gauges.idle.decrement();
         }
-        if (connected) {
+        if (settled) {
             openStream(listener);
         } else {
             waiting.add(listener);
@@ -137,9 +146,25 @@ final class Http2UpstreamSession extends ChannelInboundHandlerAdapter {
         connected = true;
         gauges.open.increment();
         gauges.opened.increment();
+    }
+
+    /**
+     * The upstream's limit is known: open streams for as many waiting exchanges as it allows and
+     * send the others back to the pool, which finds or opens another connection for them.
+     */
+    private void settle() {
+        settled = true;
+        int opened = 0;
+        int limit = limit();
         ConnectListener listener;
         while ((listener = waiting.poll()) != null) {
-            openStream(listener);
+            if (opened < limit) {
+                opened++;
+                openStream(listener);
+            } else {
+                streams--;
+                pool.acquire(target, config, listener);
+            }
         }
     }
 
@@ -214,7 +239,9 @@ final class Http2UpstreamSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof Http2GoAwayFrame frame) {
+        if (msg instanceof Http2SettingsFrame && !settled) {
+            settle();
+        } else if (msg instanceof Http2GoAwayFrame frame) {
             LOG.debug("upstream {} sent GOAWAY (last stream {}, error {})", target.key(), frame.lastStreamId(),
                     frame.errorCode());
             goAway = true;
@@ -236,6 +263,9 @@ final class Http2UpstreamSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        // Exchanges still waiting for the SETTINGS: the upstream closed (or did not speak HTTP/2).
+        connectFailed(failure != null ? failure
+                : new ClosedChannelException());
         if (countedIdle) {
             countedIdle = false;
             gauges.idle.decrement();
@@ -249,6 +279,9 @@ final class Http2UpstreamSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (failure == null) {
+            failure = cause;
+        }
         LOG.debug("upstream HTTP/2 connection to {} failed: {}", target.key(), cause.toString());
         ctx.close();
     }
