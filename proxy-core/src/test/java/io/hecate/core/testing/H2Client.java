@@ -135,7 +135,6 @@ public final class H2Client implements AutoCloseable {
                 stream.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(body), true));
             }
             stream.flush();
-            collector.streamId = stream.stream().id();
         });
         return result;
     }
@@ -222,7 +221,6 @@ public final class H2Client implements AutoCloseable {
         private final ByteArrayOutputStream body = new ByteArrayOutputStream();
         private Http2Headers head;
         private Http2Headers trailers = new DefaultHttp2Headers();
-        volatile int streamId;
 
         Collector(CompletableFuture<Response> result) {
             this.result = result;
@@ -242,13 +240,13 @@ public final class H2Client implements AutoCloseable {
                         trailers = frame.headers();
                     }
                     if (frame.isEndStream()) {
-                        complete();
+                        complete(ctx);
                     }
                 } else if (msg instanceof Http2DataFrame data) {
                     ByteBuf content = data.content();
                     content.readBytes(body, content.readableBytes());
                     if (data.isEndStream()) {
-                        complete();
+                        complete(ctx);
                     }
                 }
             } catch (IOException e) {
@@ -258,7 +256,8 @@ public final class H2Client implements AutoCloseable {
             }
         }
 
-        private void complete() {
+        private void complete(ChannelHandlerContext ctx) {
+            int streamId = ((Http2StreamChannel) ctx.channel()).stream().id();
             result.complete(new Response(streamId, head, body.toByteArray(), trailers));
         }
 
