@@ -77,6 +77,9 @@ public final class ConfigValidator {
             problem("listen.max_header_size",
                     "must be at least " + MIN_HEADER_BYTES + " bytes, got " + listen.maxHeaderBytes());
         }
+        if (listen.maxConcurrentStreams() < 1) {
+            problem("listen.max_concurrent_streams", "must be at least 1, got " + listen.maxConcurrentStreams());
+        }
         List<String> trusted = listen.trustedProxies();
         for (int i = 0; i < trusted.size(); i++) {
             if (!NetworkSyntax.isCidr(trusted.get(i))) {

@@ -12,18 +12,35 @@ import java.util.List;
  * @param maxRequestLine   longest accepted request line in bytes (414 beyond)
  * @param maxHeaderBytes   largest accepted header section in bytes (431 beyond)
  * @param trustedProxies   CIDRs whose X-Forwarded-* headers are believed and extended
+ * @param maxConcurrentStreams  HTTP/2 streams one client connection may have open at once
+ *                         (SETTINGS_MAX_CONCURRENT_STREAMS); each stream is one exchange
  */
 public record ListenConfig(ListenAddress http, Duration headerTimeout, Duration idleTimeout,
-                           int maxRequestLine, int maxHeaderBytes, List<String> trustedProxies) {
+                           int maxRequestLine, int maxHeaderBytes, List<String> trustedProxies,
+                           int maxConcurrentStreams) {
 
     public static final ListenAddress DEFAULT_HTTP = new ListenAddress("127.0.0.1", 8080);
     public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
     public static final int DEFAULT_MAX_REQUEST_LINE = 8192;
     public static final int DEFAULT_MAX_HEADER_BYTES = 16384;
+    /** Go's net/http default; enough for browsers (about 100) and gRPC clients, and bounds memory per connection. */
+    public static final int DEFAULT_MAX_CONCURRENT_STREAMS = 250;
 
     public ListenConfig {
         trustedProxies = List.copyOf(trustedProxies);
+    }
+
+    /** With the default {@link #DEFAULT_MAX_CONCURRENT_STREAMS}. */
+    public ListenConfig(ListenAddress http, Duration headerTimeout, Duration idleTimeout,
+                        int maxRequestLine, int maxHeaderBytes, List<String> trustedProxies) {
+        this(http, headerTimeout, idleTimeout, maxRequestLine, maxHeaderBytes, trustedProxies,
+                DEFAULT_MAX_CONCURRENT_STREAMS);
+    }
+
+    public ListenConfig withMaxConcurrentStreams(int streams) {
+        return new ListenConfig(http, headerTimeout, idleTimeout, maxRequestLine, maxHeaderBytes, trustedProxies,
+                streams);
     }
 
     public static ListenConfig defaults() {

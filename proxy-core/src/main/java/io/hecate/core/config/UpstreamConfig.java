@@ -15,28 +15,33 @@ import java.util.List;
  * @param balance           how requests are spread over the targets (default: smooth weighted round-robin)
  * @param healthCheck       active health checks, or {@code null} for none (the default)
  * @param outlierDetection  passive health checking (default: on, {@link OutlierDetectionConfig#DEFAULT})
+ * @param protocol          how the targets are spoken to: HTTP/1.1 (the default) or HTTP/2 cleartext
  */
 public record UpstreamConfig(List<TargetConfig> targets, Duration connectTimeout, Duration idleTimeout,
                              Duration maxLifetime, int maxIdlePerLoop, BalanceConfig balance,
-                             HealthCheckConfig healthCheck, OutlierDetectionConfig outlierDetection) {
+                             HealthCheckConfig healthCheck, OutlierDetectionConfig outlierDetection,
+                             UpstreamProtocol protocol) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofMinutes(10);
     public static final int DEFAULT_MAX_IDLE_PER_LOOP = 64;
 
-    /** A missing balance or outlier detection setting takes its default. */
+    public static final UpstreamProtocol DEFAULT_PROTOCOL = UpstreamProtocol.HTTP1;
+
+    /** A missing balance, outlier detection or protocol setting takes its default. */
     public UpstreamConfig {
         targets = List.copyOf(targets);
         balance = balance == null ? BalanceConfig.DEFAULT : balance;
         outlierDetection = outlierDetection == null ? OutlierDetectionConfig.DEFAULT : outlierDetection;
+        protocol = protocol == null ? DEFAULT_PROTOCOL : protocol;
     }
 
-    /** Round-robin, no active checks, default outlier detection. */
+    /** HTTP/1.1, round-robin, no active checks, default outlier detection. */
     public UpstreamConfig(List<TargetConfig> targets, Duration connectTimeout, Duration idleTimeout,
                           Duration maxLifetime, int maxIdlePerLoop) {
         this(targets, connectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, BalanceConfig.DEFAULT, null,
-                OutlierDetectionConfig.DEFAULT);
+                OutlierDetectionConfig.DEFAULT, DEFAULT_PROTOCOL);
     }
 
     public static UpstreamConfig of(TargetConfig... targets) {
@@ -50,27 +55,32 @@ public record UpstreamConfig(List<TargetConfig> targets, Duration connectTimeout
 
     public UpstreamConfig withBalance(BalanceConfig newBalance) {
         return new UpstreamConfig(targets, connectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, newBalance,
-                healthCheck, outlierDetection);
+                healthCheck, outlierDetection, protocol);
     }
 
     /** @param newHealthCheck the active checks, or {@code null} for none */
     public UpstreamConfig withHealthCheck(HealthCheckConfig newHealthCheck) {
         return new UpstreamConfig(targets, connectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, balance,
-                newHealthCheck, outlierDetection);
+                newHealthCheck, outlierDetection, protocol);
     }
 
     public UpstreamConfig withOutlierDetection(OutlierDetectionConfig newOutlierDetection) {
         return new UpstreamConfig(targets, connectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, balance,
-                healthCheck, newOutlierDetection);
+                healthCheck, newOutlierDetection, protocol);
     }
 
     public UpstreamConfig withTargets(List<TargetConfig> newTargets) {
         return new UpstreamConfig(newTargets, connectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, balance,
-                healthCheck, outlierDetection);
+                healthCheck, outlierDetection, protocol);
     }
 
     public UpstreamConfig withConnectTimeout(Duration newConnectTimeout) {
         return new UpstreamConfig(targets, newConnectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, balance,
-                healthCheck, outlierDetection);
+                healthCheck, outlierDetection, protocol);
+    }
+
+    public UpstreamConfig withProtocol(UpstreamProtocol newProtocol) {
+        return new UpstreamConfig(targets, connectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, balance,
+                healthCheck, outlierDetection, newProtocol);
     }
 }

@@ -74,6 +74,7 @@ public final class ConfigJson {
         json.writeNumberField("max_request_line", config.listen().maxRequestLine());
         json.writeNumberField("max_header_size", config.listen().maxHeaderBytes());
         strings(json, "trusted_proxies", config.listen().trustedProxies());
+        json.writeNumberField("max_concurrent_streams", config.listen().maxConcurrentStreams());
         json.writeEndObject();
         json.writeObjectFieldStart("admin");
         json.writeStringField("listen", config.admin().enabled() ? config.admin().listen().toString() : "off");
@@ -102,6 +103,7 @@ public final class ConfigJson {
             balance(json, upstream.balance());
             healthCheck(json, upstream.healthCheck());
             outlierDetection(json, upstream.outlierDetection());
+            json.writeStringField("protocol", upstream.protocol().key());
             json.writeEndObject();
         }
         json.writeEndObject();

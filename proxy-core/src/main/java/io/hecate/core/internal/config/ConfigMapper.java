@@ -10,6 +10,7 @@ import io.hecate.core.config.OutlierDetectionConfig;
 import io.hecate.core.config.ProxyConfig;
 import io.hecate.core.config.TargetConfig;
 import io.hecate.core.config.UpstreamConfig;
+import io.hecate.core.config.UpstreamProtocol;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
@@ -30,11 +31,11 @@ public final class ConfigMapper {
     private static final List<String> TOP_KEYS =
             List.of("listen", "admin", "access_log", "drain_timeout", "upstreams", "routes");
     private static final List<String> LISTEN_KEYS = List.of("http", "header_timeout", "idle_timeout",
-            "max_request_line", "max_header_size", "trusted_proxies");
+            "max_request_line", "max_header_size", "trusted_proxies", "max_concurrent_streams");
     private static final List<String> ADMIN_KEYS = List.of("listen");
     private static final List<String> ACCESS_LOG_KEYS = List.of("output", "queue_size");
     private static final List<String> UPSTREAM_KEYS = List.of("targets", "connect_timeout", "idle_timeout",
-            "max_lifetime", "max_idle_per_loop", "balance", "health_check", "outlier_detection");
+            "max_lifetime", "max_idle_per_loop", "balance", "health_check", "outlier_detection", "protocol");
     private static final List<String> BALANCE_KEYS = List.of("policy", "hash_on");
     private static final List<String> HASH_ON_KEYS = List.of("header", "cookie", "client_address");
     private static final List<String> HEALTH_CHECK_KEYS = List.of("path", "interval", "timeout",
@@ -75,7 +76,9 @@ public final class ConfigMapper {
                         ListenConfig.DEFAULT_MAX_REQUEST_LINE),
                 reader.size(listen.get("max_header_size"), "listen.max_header_size",
                         ListenConfig.DEFAULT_MAX_HEADER_BYTES),
-                reader.stringList(listen.get("trusted_proxies"), "listen.trusted_proxies"));
+                reader.stringList(listen.get("trusted_proxies"), "listen.trusted_proxies"),
+                reader.integer(listen.get("max_concurrent_streams"), "listen.max_concurrent_streams",
+                        ListenConfig.DEFAULT_MAX_CONCURRENT_STREAMS));
     }
 
     /** An absent {@code admin.listen} keeps the default; an empty one or {@code off} disables the API. */
@@ -146,7 +149,8 @@ public final class ConfigMapper {
                         UpstreamConfig.DEFAULT_MAX_IDLE_PER_LOOP),
                 balance(upstream.get("balance"), path + ".balance"),
                 healthCheck(upstream.get("health_check"), path + ".health_check"),
-                outlierDetection(upstream.get("outlier_detection"), path + ".outlier_detection"));
+                outlierDetection(upstream.get("outlier_detection"), path + ".outlier_detection"),
+                protocol(upstream.get("protocol"), path + ".protocol"));
     }
 
     private BalanceConfig balance(Node node, String path) {
@@ -226,6 +230,19 @@ public final class ConfigMapper {
                         OutlierDetectionConfig.DEFAULT_MAX_EJECTION_TIME),
                 reader.integer(outliers.get("max_ejection_percent"), path + ".max_ejection_percent",
                         OutlierDetectionConfig.DEFAULT_MAX_EJECTION_PERCENT));
+    }
+
+    private UpstreamProtocol protocol(Node node, String path) {
+        String text = reader.string(node, path);
+        if (text == null) {
+            return UpstreamConfig.DEFAULT_PROTOCOL;
+        }
+        UpstreamProtocol protocol = UpstreamProtocol.parse(text);
+        if (protocol == null) {
+            reader.problem(path, node, "expected http1 or h2c, got \"" + text + "\"");
+            return UpstreamConfig.DEFAULT_PROTOCOL;
+        }
+        return protocol;
     }
 
     /** A target is {@code "host:port"} or {@code {address: "host:port", weight: 3}}. */

@@ -27,6 +27,10 @@ import java.util.concurrent.TimeUnit;
  * The last handler of a downstream connection: turns request heads into {@link Exchange}s, one at a
  * time, and decides when the connection reads its next request or closes. Reading is never
  * automatic: the next request head is read only once the previous exchange has finished.
+ *
+ * <p>On an HTTP/2 connection there is one of these per stream (the channel is the stream's child
+ * channel): it serves exactly one exchange, and when that exchange ends the stream ends, through
+ * {@link Http2StreamAdapter#exchangeFinished}, instead of the connection reading its next request.
  */
 final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
@@ -43,6 +47,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private final ProxyRuntime runtime;
     private final HeaderDeadline deadline;
     private final String scheme;
+    /** The stream's adapter on an HTTP/2 stream channel; {@code null} on an HTTP/1.1 connection. */
+    private final Http2StreamAdapter stream;
     private ChannelHandlerContext ctx;
     private ConnectionPool pool;
     private Exchange exchange;
@@ -50,9 +56,15 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private boolean closing;
 
     DownstreamHandler(ProxyRuntime runtime, HeaderDeadline deadline, String scheme) {
+        this(runtime, deadline, scheme, null);
+    }
+
+    /** @param stream the adapter of the HTTP/2 stream this handler serves, or {@code null} for HTTP/1.1 */
+    DownstreamHandler(ProxyRuntime runtime, HeaderDeadline deadline, String scheme, Http2StreamAdapter stream) {
         this.runtime = runtime;
         this.deadline = deadline;
         this.scheme = scheme;
+        this.stream = stream;
     }
 
     ConnectionPool pool() {
@@ -77,8 +89,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        runtime.metrics().connectionOpened();
-        runtime.downstreams().add(ctx.channel());
+        // Connections are counted and registered for draining by the ConnectionTracker.
         pool = runtime.pool(ctx.channel().eventLoop());
         requestRead();
     }
@@ -127,7 +138,6 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        runtime.metrics().connectionClosed();
         Exchange current = exchange;
         exchange = null;
         if (current != null) {
@@ -185,6 +195,12 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         exchange = null;
+        if (stream != null) {
+            // One exchange per HTTP/2 stream: the stream ends with it, the connection is not ours to close.
+            closing = true;
+            stream.exchangeFinished(ctx);
+            return;
+        }
         if (!ctx.channel().isActive()) {
             return;
         }

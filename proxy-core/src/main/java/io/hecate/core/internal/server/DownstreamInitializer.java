@@ -2,22 +2,35 @@ package io.hecate.core.internal.server;
 
 import io.hecate.core.config.ListenConfig;
 import io.hecate.core.internal.runtime.ProxyRuntime;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AsciiString;
 
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Builds a downstream connection's pipeline: header deadline, idle timeout, the strict HTTP/1.1
- * codec, a {@link FlowControlHandler} (one decoded message per read, since one socket read can
- * hold several) and the {@link DownstreamHandler}.
+ * Builds a downstream connection's pipeline. Every connection starts with the connection tracker,
+ * the header deadline, the idle timeout and a {@link ProtocolDetector}, which installs one of:
+ *
+ * <pre>
+ * HTTP/1.1: [RequestDecoder|ResponseEncoder][H2cUpgrade][FlowControlHandler][DownstreamHandler]
+ * HTTP/2:   [Http2FrameCodec][Http2MultiplexHandler][Http2DownstreamSession]   (see Http2Downstream)
+ * </pre>
+ *
+ * The HTTP/1.1 codec is Netty's made strict; the {@link FlowControlHandler} hands on one decoded
+ * message per read, since one socket read can hold several. {@link H2cUpgrade} is there for the
+ * first request only.
  */
 public final class DownstreamInitializer extends ChannelInitializer<SocketChannel> {
 
@@ -25,16 +38,38 @@ public final class DownstreamInitializer extends ChannelInitializer<SocketChanne
 
     private final ProxyRuntime runtime;
     private final String scheme;
+    private final ConnectionTracker tracker;
 
     public DownstreamInitializer(ProxyRuntime runtime, String scheme) {
         this.runtime = runtime;
         this.scheme = scheme;
+        this.tracker = new ConnectionTracker(runtime);
     }
 
     /** Limits and timeouts come from the snapshot current at accept time, so a reload changes them for new connections. */
     @Override
     protected void initChannel(SocketChannel ch) {
         ListenConfig listen = runtime.snapshot().config().listen();
+        HeaderDeadline deadline = new HeaderDeadline(listen.headerTimeout().toNanos());
+        ch.pipeline().addLast(
+                tracker,
+                deadline,
+                new IdleStateHandler(0, 0, listen.idleTimeout().toMillis(), TimeUnit.MILLISECONDS),
+                new ProtocolDetector(new ProtocolDetector.Installer() {
+                    @Override
+                    public void installHttp1(ChannelHandlerContext ctx) {
+                        DownstreamInitializer.this.installHttp1(ctx.pipeline(), listen, deadline);
+                    }
+
+                    @Override
+                    public void installHttp2(ChannelHandlerContext ctx) {
+                        ctx.pipeline().addLast(Http2Downstream.codec(listen));
+                        ctx.pipeline().addLast(Http2Downstream.handlers(runtime, listen, deadline, scheme));
+                    }
+                }));
+    }
+
+    private void installHttp1(ChannelPipeline pipeline, ListenConfig listen, HeaderDeadline deadline) {
         Queue<HttpMethod> methods = new ArrayDeque<>(2);
         HttpDecoderConfig decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(listen.maxRequestLine())
@@ -42,12 +77,19 @@ public final class DownstreamInitializer extends ChannelInitializer<SocketChanne
                 .setMaxChunkSize(MAX_CHUNK)
                 .setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true);
-        HeaderDeadline deadline = new HeaderDeadline(listen.headerTimeout().toNanos());
-        ch.pipeline().addLast(
-                deadline,
-                new IdleStateHandler(0, 0, listen.idleTimeout().toMillis(), TimeUnit.MILLISECONDS),
-                new CombinedChannelDuplexHandler<>(new RequestDecoder(decoder, methods), new ResponseEncoder(methods)),
-                new FlowControlHandler(),
-                new DownstreamHandler(runtime, deadline, scheme));
+        ChannelHandler codec = new CombinedChannelDuplexHandler<>(new RequestDecoder(decoder, methods),
+                new ResponseEncoder(methods));
+        ChannelHandler flow = new FlowControlHandler();
+        ChannelHandler handler = new DownstreamHandler(runtime, deadline, scheme);
+        HttpServerUpgradeHandler.SourceCodec http1 = ctx -> {
+            ChannelPipeline p = ctx.pipeline();
+            p.remove(codec);
+            p.remove(flow);
+            p.remove(handler);
+        };
+        HttpServerUpgradeHandler.UpgradeCodecFactory h2c = protocol ->
+                AsciiString.contentEqualsIgnoreCase(protocol, "h2c")
+                        ? Http2Downstream.upgradeCodec(runtime, listen, deadline, scheme) : null;
+        pipeline.addLast(codec, new H2cUpgrade(http1, h2c), flow, handler);
     }
 }

@@ -5,6 +5,7 @@ import io.hecate.core.config.ProxyAction;
 import io.hecate.core.config.RedirectAction;
 import io.hecate.core.config.RespondAction;
 import io.hecate.core.config.RetryConfig;
+import io.hecate.core.config.UpstreamProtocol;
 import io.hecate.core.config.RouteAction;
 import io.hecate.core.filter.FilterChain;
 import io.hecate.core.filter.FilterExchange;
@@ -263,9 +264,11 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
             return;
         }
         upstream = snapshot.upstream(action.upstream());
-        upgradeRequested = request.headers().contains(HttpHeaderNames.UPGRADE)
-                && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
         String upgrade = request.headers().get(HttpHeaderNames.UPGRADE);
+        // h2c is Hecate's own upgrade, never the upstream's; an h2c upstream cannot switch protocols.
+        upgradeRequested = upgrade != null && !"h2c".equalsIgnoreCase(upgrade.trim())
+                && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+                && upstream.config().protocol() == UpstreamProtocol.HTTP1;
         prepareUpstreamRequest(action);
         if (upgradeRequested) {
             request.headers().set(HttpHeaderNames.UPGRADE, upgrade).set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);

@@ -1,6 +1,7 @@
 package io.hecate.core.internal.upstream;
 
 import io.hecate.core.config.UpstreamConfig;
+import io.hecate.core.config.UpstreamProtocol;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -15,7 +16,9 @@ import io.netty.resolver.AddressResolverGroup;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -23,6 +26,11 @@ import java.util.concurrent.TimeUnit;
  * The upstream connections of one event loop. Only that loop touches it, so it needs no locks; an
  * exchange always takes its connection from the pool of its downstream channel's loop, which keeps
  * both channels on one thread. Idle connections are reused most-recently-released first.
+ *
+ * <p>For an upstream with {@code protocol: h2c} the pool keeps {@link Http2UpstreamSession}s instead:
+ * each exchange gets a stream of the first connection to the target that accepts one, and a new
+ * connection is opened only when none does (all at their stream limit, told GOAWAY, or too old).
+ * Those connections count in the same gauges: open while connected, idle while they carry no stream.
  */
 public final class ConnectionPool {
 
@@ -34,6 +42,7 @@ public final class ConnectionPool {
     private final Bootstrap bootstrap;
     private final PoolMetrics metrics;
     private final Map<String, ArrayDeque<UpstreamConnection>> idle = new HashMap<>();
+    private final Map<String, List<Http2UpstreamSession>> http2 = new HashMap<>();
 
     public ConnectionPool(EventLoop loop, Class<? extends SocketChannel> channelType,
                           AddressResolverGroup<InetSocketAddress> resolver, PoolMetrics metrics) {
@@ -51,6 +60,10 @@ public final class ConnectionPool {
 
     /** Hands a live connection to {@code listener}, reusing an idle one when possible. */
     public void acquire(Target target, UpstreamConfig config, ConnectListener listener) {
+        if (config.protocol() == UpstreamProtocol.H2C) {
+            acquireStream(target, config, listener);
+            return;
+        }
         ArrayDeque<UpstreamConnection> idleForTarget = idle.get(target.key());
         if (idleForTarget != null) {
             UpstreamConnection candidate;
@@ -96,6 +109,50 @@ public final class ConnectionPool {
                 listener.onConnectFailed(done.cause());
             }
         });
+    }
+
+    private void acquireStream(Target target, UpstreamConfig config, ConnectListener listener) {
+        List<Http2UpstreamSession> sessions = http2.computeIfAbsent(target.key(), k -> new ArrayList<>(2));
+        for (int i = 0; i < sessions.size(); i++) {
+            Http2UpstreamSession session = sessions.get(i);
+            if (session.acceptsStream()) {
+                session.open(listener);
+                return;
+            }
+        }
+        PoolMetrics.Gauges gauges = metrics.of(target.key());
+        Http2UpstreamSession session = new Http2UpstreamSession(this, target, config, gauges);
+        sessions.add(session);
+        long idleMillis = config.idleTimeout().toMillis();
+        ChannelFuture connect = bootstrap.clone()
+                // HTTP/2 reads the connection continuously (PINGs, SETTINGS, WINDOW_UPDATEs must be
+                // seen); backpressure is per stream, on the stream channels, which have auto-read off.
+                .option(ChannelOption.AUTO_READ, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(session.handlers(
+                                new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS)));
+                    }
+                })
+                .connect(target.unresolvedAddress());
+        session.open(listener);
+        // Success is the session's channelActive: the connect promise completes before the codec sends its preface.
+        connect.addListener((ChannelFuture done) -> {
+            if (!done.isSuccess()) {
+                retired(session);
+                session.connectFailed(done.cause());
+            }
+        });
+    }
+
+    /** The session takes no more streams (GOAWAY, closed, failed to connect). */
+    void retired(Http2UpstreamSession session) {
+        List<Http2UpstreamSession> sessions = http2.get(session.target().key());
+        if (sessions != null) {
+            sessions.remove(session);
+        }
     }
 
     void release(UpstreamConnection connection) {

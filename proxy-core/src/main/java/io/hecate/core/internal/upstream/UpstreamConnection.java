@@ -4,9 +4,16 @@ import io.hecate.core.config.UpstreamConfig;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
+import java.io.IOException;
 import java.util.ArrayDeque;
 
 /**
@@ -21,10 +28,19 @@ import java.util.ArrayDeque;
  * <p>While the connection sits in the pool it keeps one read pending, so an upstream that closes
  * it (or sends bytes it should not) is noticed at once and the connection is dropped before anyone
  * can be handed it.
+ *
+ * <p>For an upstream spoken to over HTTP/2 the same class is the last handler of one <em>stream</em>
+ * channel (see {@link Http2UpstreamSession}); the exchange cannot tell the difference. A stream
+ * serves one exchange: {@link #release()} ends it (a stream is never pooled, its connection is),
+ * {@link #close()} resets it. A stream the upstream refused without processing it (RST_STREAM
+ * REFUSED_STREAM, or a GOAWAY whose last stream id is below it) ends with a
+ * {@link StreamRefusedException}, which is always safe to retry.
  */
 public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     private final ConnectionPool pool;
+    /** The HTTP/2 connection this stream belongs to; {@code null} for an HTTP/1.1 connection. */
+    private final Http2UpstreamSession session;
     private final Target target;
     private final long createdNanos;
     private final int maxIdle;
@@ -39,7 +55,18 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private Throwable failure;
 
     UpstreamConnection(ConnectionPool pool, Target target, UpstreamConfig config) {
+        this(pool, null, target, config);
+    }
+
+    /** One stream of an HTTP/2 connection; {@code reused} when the connection carried a stream before. */
+    UpstreamConnection(Http2UpstreamSession session, Target target, UpstreamConfig config, boolean reused) {
+        this(null, session, target, config);
+        this.reused = reused;
+    }
+
+    private UpstreamConnection(ConnectionPool pool, Http2UpstreamSession session, Target target, UpstreamConfig config) {
         this.pool = pool;
+        this.session = session;
         this.target = target;
         this.createdNanos = System.nanoTime();
         this.maxIdle = config.maxIdlePerLoop();
@@ -105,11 +132,15 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Gives the connection back for reuse; only after a complete, clean exchange. */
+    /**
+     * Gives the connection back for reuse; only after a complete, clean exchange. An HTTP/2 stream
+     * is done instead: closing its channel sends nothing once both sides have ended it, and resets
+     * it otherwise.
+     */
     public void release() {
         listener = null;
         wantsMessage = false;
-        if (!waiting.isEmpty() || closed) {
+        if (!waiting.isEmpty() || closed || session != null) {
             close();
             return;
         }
@@ -173,7 +204,9 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
-        pool.closed(this);
+        if (session == null) {
+            pool.closed(this);
+        }
         if (listener != null && waiting.isEmpty()) {
             reportClose();
         }
@@ -196,7 +229,10 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (failure == null) {
-            failure = cause;
+            Http2Exception http2 = Http2CodecUtil.getEmbeddedHttp2Exception(cause);
+            failure = http2 != null && http2.error() == Http2Error.REFUSED_STREAM
+                    ? refused("the upstream connection cannot open another stream: " + http2.getMessage())
+                    : cause;
         }
         ctx.close();
     }
@@ -205,8 +241,33 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent && listener == null) {
             ctx.close();
+        } else if (evt instanceof Http2ResetFrame reset) {
+            // The stream closes next; the owner hears of the reset once the messages before it are read.
+            long code = reset.errorCode();
+            if (failure == null && code == Http2Error.REFUSED_STREAM.code()) {
+                failure = refused("upstream refused stream " + streamId() + " (REFUSED_STREAM)");
+            } else if (failure == null && code != Http2Error.NO_ERROR.code()) {
+                Http2Error error = Http2Error.valueOf(code);
+                failure = new IOException("upstream reset stream " + streamId() + " ("
+                        + (error == null ? "error " + code : error.name()) + ")");
+            }
+        } else if (evt instanceof Http2GoAwayFrame goAway) {
+            // Sent only to the streams above the GOAWAY's last stream id: the upstream never processed them.
+            if (failure == null) {
+                failure = refused("upstream sent GOAWAY with last stream id " + goAway.lastStreamId()
+                        + ", below stream " + streamId());
+            }
+            goAway.release();
         } else {
             ReferenceCountUtil.release(evt);
         }
+    }
+
+    private static StreamRefusedException refused(String message) {
+        return new StreamRefusedException(message);
+    }
+
+    private int streamId() {
+        return channel instanceof Http2StreamChannel stream ? stream.stream().id() : -1;
     }
 }

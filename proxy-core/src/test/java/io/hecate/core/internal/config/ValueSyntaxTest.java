@@ -35,8 +35,9 @@ class ValueSyntaxTest {
         assertThat(ByteSizes.parse("8192")).isEqualTo(8192);
         assertThat(ByteSizes.parse("8KiB")).isEqualTo(8192);
         assertThat(ByteSizes.parse("1MiB")).isEqualTo(1 << 20);
-        assertThatThrownBy(() -> ByteSizes.parse("8KB")).hasMessageContaining("8KiB or 1MiB");
-        assertThatThrownBy(() -> ByteSizes.parse("4096MiB")).hasMessageEndingWith("is too large");
+        assertThatThrownBy(() -> ByteSizes.parse("8KB")).hasMessageContaining("8KiB, 1MiB or 2GiB");
+        assertThatThrownBy(() -> ByteSizes.parse("4096MiB")).hasMessageContaining("is too large");
+        assertThat(ByteSizes.parseLong("3GiB")).isEqualTo(3L * 1024 * 1024 * 1024);
     }
 
     @Test
