@@ -77,6 +77,13 @@ public final class ConfigValidator {
             problem("listen.max_header_size",
                     "must be at least " + MIN_HEADER_BYTES + " bytes, got " + listen.maxHeaderBytes());
         }
+        if (listen.maxConnections() < 0) {
+            problem("listen.max_connections", "must be 0 (no limit) or more, got " + listen.maxConnections());
+        }
+        if (listen.maxConnectionsPerClient() < 0) {
+            problem("listen.max_connections_per_client", "must be 0 (no limit) or more, got "
+                    + listen.maxConnectionsPerClient());
+        }
         if (listen.maxConcurrentStreams() < 1) {
             problem("listen.max_concurrent_streams", "must be at least 1, got " + listen.maxConcurrentStreams());
         }

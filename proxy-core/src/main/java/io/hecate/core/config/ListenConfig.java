@@ -14,10 +14,12 @@ import java.util.List;
  * @param trustedProxies   CIDRs whose X-Forwarded-* headers are believed and extended
  * @param maxConcurrentStreams  HTTP/2 streams one client connection may have open at once
  *                         (SETTINGS_MAX_CONCURRENT_STREAMS); each stream is one exchange
+ * @param maxConnections   client connections open at once, 0 for no limit; more are closed at accept
+ * @param maxConnectionsPerClient  client connections open at once from one address, 0 for no limit
  */
 public record ListenConfig(ListenAddress http, Duration headerTimeout, Duration idleTimeout,
                            int maxRequestLine, int maxHeaderBytes, List<String> trustedProxies,
-                           int maxConcurrentStreams) {
+                           int maxConcurrentStreams, int maxConnections, int maxConnectionsPerClient) {
 
     public static final ListenAddress DEFAULT_HTTP = new ListenAddress("127.0.0.1", 8080);
     public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
@@ -26,6 +28,7 @@ public record ListenConfig(ListenAddress http, Duration headerTimeout, Duration 
     public static final int DEFAULT_MAX_HEADER_BYTES = 16384;
     /** Go's net/http default; enough for browsers (about 100) and gRPC clients, and bounds memory per connection. */
     public static final int DEFAULT_MAX_CONCURRENT_STREAMS = 250;
+    public static final int NO_LIMIT = 0;
 
     public ListenConfig {
         trustedProxies = List.copyOf(trustedProxies);
@@ -35,12 +38,19 @@ public record ListenConfig(ListenAddress http, Duration headerTimeout, Duration 
     public ListenConfig(ListenAddress http, Duration headerTimeout, Duration idleTimeout,
                         int maxRequestLine, int maxHeaderBytes, List<String> trustedProxies) {
         this(http, headerTimeout, idleTimeout, maxRequestLine, maxHeaderBytes, trustedProxies,
-                DEFAULT_MAX_CONCURRENT_STREAMS);
+                DEFAULT_MAX_CONCURRENT_STREAMS, NO_LIMIT, NO_LIMIT);
     }
 
     public ListenConfig withMaxConcurrentStreams(int streams) {
         return new ListenConfig(http, headerTimeout, idleTimeout, maxRequestLine, maxHeaderBytes, trustedProxies,
-                streams);
+                streams, maxConnections, maxConnectionsPerClient);
+    }
+
+    /** @param total connections open at once, 0 for no limit
+     *  @param perClient connections open at once from one client address, 0 for no limit */
+    public ListenConfig withConnectionLimits(int total, int perClient) {
+        return new ListenConfig(http, headerTimeout, idleTimeout, maxRequestLine, maxHeaderBytes, trustedProxies,
+                maxConcurrentStreams, total, perClient);
     }
 
     public static ListenConfig defaults() {

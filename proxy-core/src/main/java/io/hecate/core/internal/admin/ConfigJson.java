@@ -75,6 +75,8 @@ public final class ConfigJson {
         json.writeNumberField("max_header_size", config.listen().maxHeaderBytes());
         strings(json, "trusted_proxies", config.listen().trustedProxies());
         json.writeNumberField("max_concurrent_streams", config.listen().maxConcurrentStreams());
+        json.writeNumberField("max_connections", config.listen().maxConnections());
+        json.writeNumberField("max_connections_per_client", config.listen().maxConnectionsPerClient());
         json.writeEndObject();
         json.writeObjectFieldStart("admin");
         json.writeStringField("listen", config.admin().enabled() ? config.admin().listen().toString() : "off");

@@ -17,6 +17,7 @@ public final class Metrics {
     private final PoolMetrics pools = new PoolMetrics();
     private final LongAdder connectionsOpen = new LongAdder();
     private final LongAdder connectionsAccepted = new LongAdder();
+    private final LongAdder connectionsRefused = new LongAdder();
     private final LongAdder reloadsApplied = new LongAdder();
     private final LongAdder reloadsRejected = new LongAdder();
     private final AtomicLong configVersion = new AtomicLong();
@@ -36,6 +37,15 @@ public final class Metrics {
     public void connectionOpened() {
         connectionsOpen.increment();
         connectionsAccepted.increment();
+    }
+
+    /** A connection over a connection limit, closed at accept. */
+    public void connectionRefused() {
+        connectionsRefused.increment();
+    }
+
+    long connectionsRefused() {
+        return connectionsRefused.sum();
     }
 
     public void connectionClosed() {

@@ -65,6 +65,9 @@ public final class PrometheusText {
         out.append("hecate_downstream_connections ").append(metrics.connectionsOpen()).append('\n');
         header(out, "hecate_downstream_connections_total", "counter", "Accepted downstream connections.");
         out.append("hecate_downstream_connections_total ").append(metrics.connectionsAccepted()).append('\n');
+        header(out, "hecate_downstream_connections_refused_total", "counter",
+                "Connections closed at accept because of listen.max_connections or max_connections_per_client.");
+        out.append("hecate_downstream_connections_refused_total ").append(metrics.connectionsRefused()).append('\n');
 
         Map<String, PoolMetrics.Gauges> pools = metrics.pools().byTarget();
         header(out, "hecate_upstream_connections", "gauge", "Open upstream connections, by target.");
