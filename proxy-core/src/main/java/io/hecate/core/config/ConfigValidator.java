@@ -77,6 +77,7 @@ public final class ConfigValidator {
             problem("listen.max_header_size",
                     "must be at least " + MIN_HEADER_BYTES + " bytes, got " + listen.maxHeaderBytes());
         }
+        positive("listen.body_timeout", listen.bodyTimeout());
         if (listen.maxConnections() < 0) {
             problem("listen.max_connections", "must be 0 (no limit) or more, got " + listen.maxConnections());
         }

@@ -16,14 +16,18 @@ import java.util.List;
  *                         (SETTINGS_MAX_CONCURRENT_STREAMS); each stream is one exchange
  * @param maxConnections   client connections open at once, 0 for no limit; more are closed at accept
  * @param maxConnectionsPerClient  client connections open at once from one address, 0 for no limit
+ * @param bodyTimeout      longest wait for the next part of a request body while Hecate is ready
+ *                         to take it (slow-body guard), answered 408
  */
 public record ListenConfig(ListenAddress http, Duration headerTimeout, Duration idleTimeout,
                            int maxRequestLine, int maxHeaderBytes, List<String> trustedProxies,
-                           int maxConcurrentStreams, int maxConnections, int maxConnectionsPerClient) {
+                           int maxConcurrentStreams, int maxConnections, int maxConnectionsPerClient,
+                           Duration bodyTimeout) {
 
     public static final ListenAddress DEFAULT_HTTP = new ListenAddress("127.0.0.1", 8080);
     public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(30);
     public static final int DEFAULT_MAX_REQUEST_LINE = 8192;
     public static final int DEFAULT_MAX_HEADER_BYTES = 16384;
     /** Go's net/http default; enough for browsers (about 100) and gRPC clients, and bounds memory per connection. */
@@ -38,19 +42,24 @@ public record ListenConfig(ListenAddress http, Duration headerTimeout, Duration 
     public ListenConfig(ListenAddress http, Duration headerTimeout, Duration idleTimeout,
                         int maxRequestLine, int maxHeaderBytes, List<String> trustedProxies) {
         this(http, headerTimeout, idleTimeout, maxRequestLine, maxHeaderBytes, trustedProxies,
-                DEFAULT_MAX_CONCURRENT_STREAMS, NO_LIMIT, NO_LIMIT);
+                DEFAULT_MAX_CONCURRENT_STREAMS, NO_LIMIT, NO_LIMIT, DEFAULT_BODY_TIMEOUT);
     }
 
     public ListenConfig withMaxConcurrentStreams(int streams) {
         return new ListenConfig(http, headerTimeout, idleTimeout, maxRequestLine, maxHeaderBytes, trustedProxies,
-                streams, maxConnections, maxConnectionsPerClient);
+                streams, maxConnections, maxConnectionsPerClient, bodyTimeout);
     }
 
     /** @param total connections open at once, 0 for no limit
      *  @param perClient connections open at once from one client address, 0 for no limit */
     public ListenConfig withConnectionLimits(int total, int perClient) {
         return new ListenConfig(http, headerTimeout, idleTimeout, maxRequestLine, maxHeaderBytes, trustedProxies,
-                maxConcurrentStreams, total, perClient);
+                maxConcurrentStreams, total, perClient, bodyTimeout);
+    }
+
+    public ListenConfig withBodyTimeout(Duration timeout) {
+        return new ListenConfig(http, headerTimeout, idleTimeout, maxRequestLine, maxHeaderBytes, trustedProxies,
+                maxConcurrentStreams, maxConnections, maxConnectionsPerClient, timeout);
     }
 
     public static ListenConfig defaults() {

@@ -107,4 +107,19 @@ class SlowClientTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> proxy.metricOrZero("hecate_downstream_connections") == 19);
         assertThat(proxy.get("/hello").statusCode()).as("room again after one closed").isEqualTo(200);
     }
+
+    @Test
+    void aBodyThatStallsIsAnswered408AndTheUpstreamConnectionDropped() throws Exception {
+        start(ListenConfig.on(new ListenAddress("127.0.0.1", 0)).withBodyTimeout(Duration.ofMillis(500)));
+        try (java.net.Socket client = new java.net.Socket("127.0.0.1", proxy.http().getPort())) {
+            client.setSoTimeout(10_000);
+            client.getOutputStream().write(("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String response = new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(response).startsWith("HTTP/1.1 408").contains("the request body stalled");
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                proxy.metricOrZero("hecate_upstream_connections", "target", backend.address()) == 0);
+        assertThat(proxy.get("/hello").statusCode()).isEqualTo(200);
+    }
 }

@@ -77,6 +77,7 @@ public final class ConfigJson {
         json.writeNumberField("max_concurrent_streams", config.listen().maxConcurrentStreams());
         json.writeNumberField("max_connections", config.listen().maxConnections());
         json.writeNumberField("max_connections_per_client", config.listen().maxConnectionsPerClient());
+        json.writeStringField("body_timeout", duration(config.listen().bodyTimeout()));
         json.writeEndObject();
         json.writeObjectFieldStart("admin");
         json.writeStringField("listen", config.admin().enabled() ? config.admin().listen().toString() : "off");

@@ -101,6 +101,8 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
     private Target upstreamTarget;
     private final List<Target> tried = new ArrayList<>(2);
     private ReplayBuffer replay;
+    /** The slow-body guard: runs while Hecate waits for the next body part it is ready to take. */
+    private Deadline bodyDeadline;
     /** When the response head must have arrived, over all tries; set once the request is complete. */
     private long deadlineNanos;
     private UpstreamConnection upstreamConnection;
@@ -277,6 +279,10 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
             route.retryBudget().onRequest();
         }
         boolean hasBody = requestChunked || requestLength > 0;
+        if (hasBody) {
+            bodyDeadline = new Deadline(ctx.executor(), snapshot.config().listen().bodyTimeout().toNanos(),
+                    this::onBodyTimeout);
+        }
         if (action.retry().attempts() > 1 && hasBody && (requestChunked || requestLength <= action.retry().maxBody())) {
             replay = new ReplayBuffer(action.retry().maxBody());
         }
@@ -410,14 +416,36 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
             return;
         }
         if (up.isWritable()) {
-            connection.requestRead();
+            wantBody();
         } else {
+            if (bodyDeadline != null) {
+                bodyDeadline.disarm();
+            }
             up.flush();
         }
     }
 
+    /** Asks the client for the next body part; from now on its silence counts against it. */
+    private void wantBody() {
+        if (bodyDeadline != null && !requestComplete && !tunnel) {
+            bodyDeadline.arm();
+        }
+        connection.requestRead();
+    }
+
+    private void onBodyTimeout() {
+        if (finished || requestComplete) {
+            return;
+        }
+        failUpstream(HttpResponseStatus.REQUEST_TIMEOUT, "the request body stalled: nothing arrived for "
+                + snapshot.config().listen().bodyTimeout().toMillis() + "ms", true);
+    }
+
     void onRequestContent(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
+        if (bodyDeadline != null) {
+            bodyDeadline.disarm();
+        }
         if (!content.decoderResult().isSuccess()) {
             Throwable cause = content.decoderResult().cause();
             content.release();
@@ -467,14 +495,14 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         }
         if (discardingBody
                 || ((!requestComplete || tunnel) && upstreamConnection != null && upstreamConnection.channel().isWritable())) {
-            connection.requestRead();
+            wantBody();
         }
     }
 
     @Override
     public void onUpstreamWritable() {
         if ((!requestComplete || tunnel) && !discardingBody && upstreamConnection != null) {
-            connection.requestRead();
+            wantBody();
         }
     }
 
@@ -837,6 +865,9 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         finished = true;
         if (replay != null) {
             replay.release();
+        }
+        if (bodyDeadline != null) {
+            bodyDeadline.cancel();
         }
         long micros = (System.nanoTime() - startNanos) / 1000;
         int logged = responseStarted ? status : 0;
