@@ -15,10 +15,14 @@ import java.util.List;
  * @param balance           how requests are spread over the targets (default: smooth weighted round-robin)
  * @param healthCheck       active health checks, or {@code null} for none (the default)
  * @param outlierDetection  passive health checking (default: on, {@link OutlierDetectionConfig#DEFAULT})
+ * @param circuitBreaker    the upstream's circuit breaker, or {@code null} for none (the default)
+ * @param maxConcurrentRequests requests in flight to the upstream at most (a bulkhead); beyond that
+ *                          requests are answered 503 at once. 0 (the default) means no limit
  */
 public record UpstreamConfig(List<TargetConfig> targets, Duration connectTimeout, Duration idleTimeout,
                              Duration maxLifetime, int maxIdlePerLoop, BalanceConfig balance,
-                             HealthCheckConfig healthCheck, OutlierDetectionConfig outlierDetection) {
+                             HealthCheckConfig healthCheck, OutlierDetectionConfig outlierDetection,
+                             CircuitBreakerConfig circuitBreaker, int maxConcurrentRequests) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
@@ -30,6 +34,14 @@ public record UpstreamConfig(List<TargetConfig> targets, Duration connectTimeout
         targets = List.copyOf(targets);
         balance = balance == null ? BalanceConfig.DEFAULT : balance;
         outlierDetection = outlierDetection == null ? OutlierDetectionConfig.DEFAULT : outlierDetection;
+    }
+
+    /** No circuit breaker, no concurrency limit. */
+    public UpstreamConfig(List<TargetConfig> targets, Duration connectTimeout, Duration idleTimeout,
+                          Duration maxLifetime, int maxIdlePerLoop, BalanceConfig balance,
+                          HealthCheckConfig healthCheck, OutlierDetectionConfig outlierDetection) {
+        this(targets, connectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, balance, healthCheck,
+                outlierDetection, null, 0);
     }
 
     /** Round-robin, no active checks, default outlier detection. */
@@ -50,27 +62,39 @@ public record UpstreamConfig(List<TargetConfig> targets, Duration connectTimeout
 
     public UpstreamConfig withBalance(BalanceConfig newBalance) {
         return new UpstreamConfig(targets, connectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, newBalance,
-                healthCheck, outlierDetection);
+                healthCheck, outlierDetection, circuitBreaker, maxConcurrentRequests);
     }
 
     /** @param newHealthCheck the active checks, or {@code null} for none */
     public UpstreamConfig withHealthCheck(HealthCheckConfig newHealthCheck) {
         return new UpstreamConfig(targets, connectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, balance,
-                newHealthCheck, outlierDetection);
+                newHealthCheck, outlierDetection, circuitBreaker, maxConcurrentRequests);
     }
 
     public UpstreamConfig withOutlierDetection(OutlierDetectionConfig newOutlierDetection) {
         return new UpstreamConfig(targets, connectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, balance,
-                healthCheck, newOutlierDetection);
+                healthCheck, newOutlierDetection, circuitBreaker, maxConcurrentRequests);
     }
 
     public UpstreamConfig withTargets(List<TargetConfig> newTargets) {
         return new UpstreamConfig(newTargets, connectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, balance,
-                healthCheck, outlierDetection);
+                healthCheck, outlierDetection, circuitBreaker, maxConcurrentRequests);
     }
 
     public UpstreamConfig withConnectTimeout(Duration newConnectTimeout) {
         return new UpstreamConfig(targets, newConnectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, balance,
-                healthCheck, outlierDetection);
+                healthCheck, outlierDetection, circuitBreaker, maxConcurrentRequests);
+    }
+
+    /** @param newCircuitBreaker the circuit breaker, or {@code null} for none */
+    public UpstreamConfig withCircuitBreaker(CircuitBreakerConfig newCircuitBreaker) {
+        return new UpstreamConfig(targets, connectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, balance,
+                healthCheck, outlierDetection, newCircuitBreaker, maxConcurrentRequests);
+    }
+
+    /** @param max requests in flight at most; 0 for no limit */
+    public UpstreamConfig withMaxConcurrentRequests(int max) {
+        return new UpstreamConfig(targets, connectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, balance,
+                healthCheck, outlierDetection, circuitBreaker, max);
     }
 }
