@@ -75,6 +75,14 @@ class ProtectionConfigTest {
     }
 
     @Test
+    void theFullExampleLoadsWithTheProtectionKeys() throws Exception {
+        ProxyConfig config = new YamlConfigFile(Path.of("..", "conf", "examples", "full.yaml")).load();
+        assertThat(config.upstreams().get("app").circuitBreaker()).isEqualTo(CircuitBreakerConfig.DEFAULTS);
+        assertThat(config.routes().get(0).securityHeaders().frameOptions()).isEqualTo("DENY");
+        assertThat(config.routes().get(0).filters().get(0).type()).isEqualTo("rate_limit");
+    }
+
+    @Test
     void reportsEveryMistakeAtItsLine() throws Exception {
         Path file = write("""
                 upstreams:

@@ -52,7 +52,7 @@ public final class LimitMetrics {
         counters.forEach((labels, c) -> sample(out, "hecate_rate_limit_fallback_total", labels, null, null,
                 c.fallback.sum()));
         header(out, "hecate_rate_limit_buckets", "gauge",
-                "Buckets held in this node's memory, by route and limit (at most max_keys each, twice for cluster scope).");
+                "Buckets held in this node's memory, by route and limit (at most max_keys each; cluster limits: their fallback buckets).");
         buckets.get().forEach((labels, count) -> sample(out, "hecate_rate_limit_buckets", labels, null, null, count));
         header(out, "hecate_rate_limit_redis_up", "gauge",
                 "1 while the Redis of cluster-scope limits takes commands, 0 while they fall back to local buckets.");
