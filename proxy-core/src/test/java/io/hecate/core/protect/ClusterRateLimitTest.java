@@ -123,4 +123,32 @@ class ClusterRateLimitTest {
         }
         assertThat(backend.requestCount()).isEqualTo(30);
     }
+
+    @Test
+    void aRedisThatComesBackIsSharedAgain() throws Exception {
+        redis = RedisServer.start(dir);
+        backend = TestBackend.start();
+        nodeA = node("a");
+        String address = redis.address();
+        await("connected").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .until(() -> redisUp(nodeA, address) == 1);
+        assertThat(status(nodeA)).isEqualTo(200);
+
+        int port = redis.port();
+        redis.kill();
+        assertThat(status(nodeA)).isEqualTo(200);
+        assertThat(fallbacks(nodeA)).isEqualTo(1);
+
+        redis = RedisServer.start(dir, port);
+        // Lettuce reconnects in the background (at most 5 s apart); then Redis decides again.
+        await("redis used again").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                .until(() -> status(nodeA) == 200 && redisUp(nodeA, address) == 1);
+        long fallbacksBefore = fallbacks(nodeA);
+        for (int i = 0; i < 3; i++) {
+            assertThat(status(nodeA)).isEqualTo(200);
+        }
+        assertThat(fallbacks(nodeA)).isEqualTo(fallbacksBefore);
+        // The restarted Redis is empty: the bucket there is new, with this request and the three above.
+        assertThat(redis.command("EXISTS", "hecate:rl:api:route:")).isEqualTo(":1");
+    }
 }

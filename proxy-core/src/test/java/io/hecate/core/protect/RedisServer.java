@@ -36,6 +36,11 @@ final class RedisServer implements AutoCloseable {
     }
 
     static RedisServer start(Path dir) throws IOException, InterruptedException {
+        return start(dir, 0);
+    }
+
+    /** @param port the port, or 0 for a free one */
+    static RedisServer start(Path dir, int port) throws IOException, InterruptedException {
         String binary = find();
         if (binary == null) {
             if (System.getenv("CI") != null) {
@@ -43,9 +48,10 @@ final class RedisServer implements AutoCloseable {
             }
             Assumptions.abort("redis-server is not installed (apt-get install redis-server)");
         }
-        int port;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
+        if (port == 0) {
+            try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                port = probe.getLocalPort();
+            }
         }
         Path log = dir.resolve("redis-" + port + ".log");
         Process process = new ProcessBuilder(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
@@ -81,6 +87,10 @@ final class RedisServer implements AutoCloseable {
 
     String address() {
         return "127.0.0.1:" + port;
+    }
+
+    int port() {
+        return port;
     }
 
     /** One command in RESP; the first line of the reply ({@code +PONG}, {@code :42}, ...). */
