@@ -169,6 +169,33 @@ public final class ConfigValidator {
             checkHealthCheck(path + ".health_check", upstream.healthCheck());
         }
         checkOutlierDetection(path + ".outlier_detection", upstream.outlierDetection());
+        if (upstream.circuitBreaker() != null) {
+            checkCircuitBreaker(path + ".circuit_breaker", upstream.circuitBreaker());
+        }
+        if (upstream.maxConcurrentRequests() < 0) {
+            problem(path + ".max_concurrent_requests", "must be 0 (no limit) or more, got "
+                    + upstream.maxConcurrentRequests());
+        }
+    }
+
+    private void checkCircuitBreaker(String path, CircuitBreakerConfig breaker) {
+        percentage(path + ".failure_rate", breaker.failureRate());
+        percentage(path + ".slow_call_rate", breaker.slowCallRate());
+        positive(path + ".slow_call_duration", breaker.slowCallDuration());
+        atLeastOne(path + ".window", breaker.window());
+        atLeastOne(path + ".minimum_calls", breaker.minimumCalls());
+        if (breaker.minimumCalls() > breaker.window() && breaker.window() >= 1) {
+            problem(path + ".minimum_calls", "must not exceed window (" + breaker.window() + "), got "
+                    + breaker.minimumCalls());
+        }
+        positive(path + ".open_for", breaker.openFor());
+        atLeastOne(path + ".half_open_calls", breaker.halfOpenCalls());
+    }
+
+    private void percentage(String path, int value) {
+        if (value < 1 || value > 100) {
+            problem(path, "must be a percentage from 1 to 100, got " + value);
+        }
     }
 
     private void checkBalance(String path, BalanceConfig balance) {
@@ -277,6 +304,44 @@ public final class ConfigValidator {
                     problem(path + ".filters[" + j + "].type", "must not be empty: it selects the filter factory");
                 }
             }
+            if (route.securityHeaders() != null) {
+                checkSecurityHeaders(path + ".security_headers", route.securityHeaders());
+            }
+        }
+    }
+
+    private void checkSecurityHeaders(String path, SecurityHeadersConfig headers) {
+        headerValue(path + ".hsts", headers.hsts());
+        if (headers.hsts() != null && !headers.hsts().toLowerCase(Locale.ROOT).contains("max-age=")) {
+            problem(path + ".hsts", "must contain max-age=SECONDS (RFC 6797), e.g. \"max-age=31536000; includeSubDomains\"");
+        }
+        headerValue(path + ".content_type_options", headers.contentTypeOptions());
+        headerValue(path + ".frame_options", headers.frameOptions());
+        if (headers.frameOptions() != null
+                && !Set.of("deny", "sameorigin").contains(headers.frameOptions().trim().toLowerCase(Locale.ROOT))) {
+            problem(path + ".frame_options", "must be DENY or SAMEORIGIN, got " + quote(headers.frameOptions()));
+        }
+        headerValue(path + ".referrer_policy", headers.referrerPolicy());
+        headerValue(path + ".content_security_policy", headers.contentSecurityPolicy());
+        headerValue(path + ".permissions_policy", headers.permissionsPolicy());
+        for (int i = 0; i < headers.remove().size(); i++) {
+            String name = headers.remove().get(i);
+            if (!HttpSyntax.isToken(name)) {
+                problem(path + ".remove[" + i + "]", quote(name) + " is not a valid header name");
+            } else if (isFraming(name)) {
+                problem(path + ".remove[" + i + "]", framingMessage(name));
+            }
+        }
+    }
+
+    private void headerValue(String path, String value) {
+        if (value == null) {
+            return;
+        }
+        if (value.isBlank()) {
+            problem(path, "must not be empty (leave the key out to send no such header)");
+        } else if (!HttpSyntax.isFieldValue(value)) {
+            problem(path, "header values must not contain line breaks");
         }
     }
 

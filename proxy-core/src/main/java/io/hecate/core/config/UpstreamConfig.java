@@ -15,11 +15,15 @@ import java.util.List;
  * @param balance           how requests are spread over the targets (default: smooth weighted round-robin)
  * @param healthCheck       active health checks, or {@code null} for none (the default)
  * @param outlierDetection  passive health checking (default: on, {@link OutlierDetectionConfig#DEFAULT})
+ * @param circuitBreaker    the upstream's circuit breaker, or {@code null} for none (the default)
+ * @param maxConcurrentRequests requests in flight to the upstream at most (a bulkhead); beyond that
+ *                          requests are answered 503 at once. 0 (the default) means no limit
  * @param protocol          how the targets are spoken to: HTTP/1.1 (the default) or HTTP/2 cleartext
  */
 public record UpstreamConfig(List<TargetConfig> targets, Duration connectTimeout, Duration idleTimeout,
                              Duration maxLifetime, int maxIdlePerLoop, BalanceConfig balance,
                              HealthCheckConfig healthCheck, OutlierDetectionConfig outlierDetection,
+                             CircuitBreakerConfig circuitBreaker, int maxConcurrentRequests,
                              UpstreamProtocol protocol) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -37,11 +41,19 @@ public record UpstreamConfig(List<TargetConfig> targets, Duration connectTimeout
         protocol = protocol == null ? DEFAULT_PROTOCOL : protocol;
     }
 
+    /** No circuit breaker, no concurrency limit. */
+    public UpstreamConfig(List<TargetConfig> targets, Duration connectTimeout, Duration idleTimeout,
+                          Duration maxLifetime, int maxIdlePerLoop, BalanceConfig balance,
+                          HealthCheckConfig healthCheck, OutlierDetectionConfig outlierDetection) {
+        this(targets, connectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, balance, healthCheck,
+                outlierDetection, null, 0, DEFAULT_PROTOCOL);
+    }
+
     /** HTTP/1.1, round-robin, no active checks, default outlier detection. */
     public UpstreamConfig(List<TargetConfig> targets, Duration connectTimeout, Duration idleTimeout,
                           Duration maxLifetime, int maxIdlePerLoop) {
         this(targets, connectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, BalanceConfig.DEFAULT, null,
-                OutlierDetectionConfig.DEFAULT, DEFAULT_PROTOCOL);
+                OutlierDetectionConfig.DEFAULT);
     }
 
     public static UpstreamConfig of(TargetConfig... targets) {
@@ -55,32 +67,44 @@ public record UpstreamConfig(List<TargetConfig> targets, Duration connectTimeout
 
     public UpstreamConfig withBalance(BalanceConfig newBalance) {
         return new UpstreamConfig(targets, connectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, newBalance,
-                healthCheck, outlierDetection, protocol);
+                healthCheck, outlierDetection, circuitBreaker, maxConcurrentRequests, protocol);
     }
 
     /** @param newHealthCheck the active checks, or {@code null} for none */
     public UpstreamConfig withHealthCheck(HealthCheckConfig newHealthCheck) {
         return new UpstreamConfig(targets, connectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, balance,
-                newHealthCheck, outlierDetection, protocol);
+                newHealthCheck, outlierDetection, circuitBreaker, maxConcurrentRequests, protocol);
     }
 
     public UpstreamConfig withOutlierDetection(OutlierDetectionConfig newOutlierDetection) {
         return new UpstreamConfig(targets, connectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, balance,
-                healthCheck, newOutlierDetection, protocol);
+                healthCheck, newOutlierDetection, circuitBreaker, maxConcurrentRequests, protocol);
     }
 
     public UpstreamConfig withTargets(List<TargetConfig> newTargets) {
         return new UpstreamConfig(newTargets, connectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, balance,
-                healthCheck, outlierDetection, protocol);
+                healthCheck, outlierDetection, circuitBreaker, maxConcurrentRequests, protocol);
     }
 
     public UpstreamConfig withConnectTimeout(Duration newConnectTimeout) {
         return new UpstreamConfig(targets, newConnectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, balance,
-                healthCheck, outlierDetection, protocol);
+                healthCheck, outlierDetection, circuitBreaker, maxConcurrentRequests, protocol);
+    }
+
+    /** @param newCircuitBreaker the circuit breaker, or {@code null} for none */
+    public UpstreamConfig withCircuitBreaker(CircuitBreakerConfig newCircuitBreaker) {
+        return new UpstreamConfig(targets, connectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, balance,
+                healthCheck, outlierDetection, newCircuitBreaker, maxConcurrentRequests, protocol);
+    }
+
+    /** @param max requests in flight at most; 0 for no limit */
+    public UpstreamConfig withMaxConcurrentRequests(int max) {
+        return new UpstreamConfig(targets, connectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, balance,
+                healthCheck, outlierDetection, circuitBreaker, max, protocol);
     }
 
     public UpstreamConfig withProtocol(UpstreamProtocol newProtocol) {
         return new UpstreamConfig(targets, connectTimeout, idleTimeout, maxLifetime, maxIdlePerLoop, balance,
-                healthCheck, outlierDetection, newProtocol);
+                healthCheck, outlierDetection, circuitBreaker, maxConcurrentRequests, newProtocol);
     }
 }

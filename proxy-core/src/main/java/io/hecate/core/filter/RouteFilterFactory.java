@@ -24,6 +24,16 @@ public interface RouteFilterFactory {
     RouteFilter create(FilterConfig config);
 
     /**
+     * Makes a filter for {@code route}: what the proxy calls. Factories whose filters keep state per
+     * route (such as the buckets of {@code rate_limit}) use the route's id; the default ignores it.
+     *
+     * @throws IllegalArgumentException naming the bad setting when {@code config} is unusable
+     */
+    default RouteFilter create(RouteConfig route, FilterConfig config) {
+        return create(config);
+    }
+
+    /**
      * Routes and upstreams this filter needs beside the route that uses it, added to the
      * configuration before it is validated: for example an auth provider's own sign-in endpoints,
      * which must reach the provider without being checked themselves. Names must not clash with

@@ -62,6 +62,6 @@ class Http2ConfigTest {
         assertThat(UpstreamConfig.of("a:1").protocol()).isEqualTo(UpstreamProtocol.HTTP1);
         assertThat(UpstreamConfig.of("a:1").withProtocol(UpstreamProtocol.H2C).protocol()).isEqualTo(UpstreamProtocol.H2C);
         assertThat(new UpstreamConfig(List.of(TargetConfig.of("a:1")), Duration.ofSeconds(1), Duration.ofSeconds(1),
-                Duration.ofSeconds(1), 1, null, null, null, null).protocol()).isEqualTo(UpstreamProtocol.HTTP1);
+                Duration.ofSeconds(1), 1, null, null, null, null, 0, null).protocol()).isEqualTo(UpstreamProtocol.HTTP1);
     }
 }

@@ -157,7 +157,7 @@ class YamlConfigFileTest {
                 "duplicate route id \"a\" (also routes[0])",
                 "a route takes only one of proxy, respond, redirect (this one also has proxy)",
                 "needs one of proxy, respond, redirect",
-                "unknown key \"colour\" (expected one of: id, match, proxy, respond, redirect, filters)");
+                "unknown key \"colour\" (expected one of: id, match, proxy, respond, redirect, filters, security_headers)");
     }
 
     @Test

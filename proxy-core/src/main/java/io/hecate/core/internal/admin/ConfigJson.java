@@ -3,6 +3,7 @@ package io.hecate.core.internal.admin;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.hecate.core.config.BalanceConfig;
+import io.hecate.core.config.CircuitBreakerConfig;
 import io.hecate.core.config.FilterConfig;
 import io.hecate.core.config.HealthCheckConfig;
 import io.hecate.core.config.HeaderRules;
@@ -14,6 +15,7 @@ import io.hecate.core.config.RedirectAction;
 import io.hecate.core.config.RespondAction;
 import io.hecate.core.config.RouteAction;
 import io.hecate.core.config.RouteConfig;
+import io.hecate.core.config.SecurityHeadersConfig;
 import io.hecate.core.config.TargetConfig;
 import io.hecate.core.config.UpstreamConfig;
 
@@ -107,6 +109,8 @@ public final class ConfigJson {
             healthCheck(json, upstream.healthCheck());
             outlierDetection(json, upstream.outlierDetection());
             json.writeStringField("protocol", upstream.protocol().key());
+            circuitBreaker(json, upstream.circuitBreaker());
+            json.writeNumberField("max_concurrent_requests", upstream.maxConcurrentRequests());
             json.writeEndObject();
         }
         json.writeEndObject();
@@ -170,11 +174,44 @@ public final class ConfigJson {
         json.writeEndObject();
     }
 
+    private static void circuitBreaker(JsonGenerator json, CircuitBreakerConfig breaker) throws IOException {
+        if (breaker == null) {
+            json.writeStringField("circuit_breaker", "off");
+            return;
+        }
+        json.writeObjectFieldStart("circuit_breaker");
+        json.writeNumberField("failure_rate", breaker.failureRate());
+        json.writeNumberField("slow_call_rate", breaker.slowCallRate());
+        json.writeStringField("slow_call_duration", duration(breaker.slowCallDuration()));
+        json.writeNumberField("window", breaker.window());
+        json.writeNumberField("minimum_calls", breaker.minimumCalls());
+        json.writeStringField("open_for", duration(breaker.openFor()));
+        json.writeNumberField("half_open_calls", breaker.halfOpenCalls());
+        json.writeEndObject();
+    }
+
+    private static void securityHeaders(JsonGenerator json, SecurityHeadersConfig headers) throws IOException {
+        if (headers == null) {
+            return;
+        }
+        json.writeObjectFieldStart("security_headers");
+        optional(json, "hsts", headers.hsts());
+        optional(json, "content_type_options", headers.contentTypeOptions());
+        optional(json, "frame_options", headers.frameOptions());
+        optional(json, "referrer_policy", headers.referrerPolicy());
+        optional(json, "content_security_policy", headers.contentSecurityPolicy());
+        optional(json, "permissions_policy", headers.permissionsPolicy());
+        strings(json, "remove", headers.remove());
+        json.writeBooleanField("override", headers.override());
+        json.writeEndObject();
+    }
+
     private static void route(JsonGenerator json, RouteConfig route) throws IOException {
         json.writeStartObject();
         json.writeStringField("id", route.id());
         match(json, route.match());
         action(json, route.action());
+        securityHeaders(json, route.securityHeaders());
         if (!route.filters().isEmpty()) {
             json.writeArrayFieldStart("filters");
             for (FilterConfig filter : route.filters()) {

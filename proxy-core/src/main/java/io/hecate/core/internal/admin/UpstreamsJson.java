@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.hecate.core.config.BalanceConfig;
 import io.hecate.core.config.HealthCheckConfig;
+import io.hecate.core.internal.limit.UpstreamAdmission;
 import io.hecate.core.internal.upstream.Target;
 import io.hecate.core.internal.upstream.TargetHealth;
 import io.hecate.core.internal.upstream.Upstream;
@@ -41,6 +42,40 @@ public final class UpstreamsJson {
         return out.append('\n').toString();
     }
 
+    /** The circuit breaker and the bulkhead, when the upstream has them. */
+    private static void admission(JsonGenerator json, UpstreamAdmission admission) throws IOException {
+        if (admission == UpstreamAdmission.UNLIMITED) {
+            json.writeNullField("circuit_breaker");
+            return;
+        }
+        if (admission.maxConcurrent() > 0) {
+            json.writeNumberField("max_concurrent_requests", admission.maxConcurrent());
+        }
+        json.writeNumberField("active_requests", admission.active());
+        json.writeObjectFieldStart("rejected_requests");
+        json.writeNumberField("circuit_open", admission.rejectedCircuitOpen());
+        json.writeNumberField("concurrency", admission.rejectedConcurrency());
+        json.writeEndObject();
+        UpstreamAdmission.BreakerMetrics metrics = admission.breakerMetrics();
+        if (metrics == null) {
+            json.writeNullField("circuit_breaker");
+            return;
+        }
+        json.writeObjectFieldStart("circuit_breaker");
+        json.writeStringField("state", admission.breakerState());
+        long probesIn = admission.secondsUntilProbes();
+        if ("open".equals(admission.breakerState())) {
+            json.writeNumberField("half_open_in_seconds", probesIn);
+        }
+        json.writeNumberField("failure_rate", metrics.failureRate());
+        json.writeNumberField("slow_call_rate", metrics.slowCallRate());
+        json.writeNumberField("calls", metrics.calls());
+        json.writeNumberField("failed_calls", metrics.failedCalls());
+        json.writeNumberField("slow_calls", metrics.slowCalls());
+        json.writeNumberField("not_permitted_calls", metrics.notPermittedCalls());
+        json.writeEndObject();
+    }
+
     private static void upstream(JsonGenerator json, Upstream upstream, long nowNanos) throws IOException {
         json.writeStartObject();
         json.writeStringField("name", upstream.name());
@@ -59,6 +94,7 @@ public final class UpstreamsJson {
             }
         }
         json.writeNumberField("healthy_targets", available);
+        admission(json, upstream.admission());
         json.writeArrayFieldStart("targets");
         for (Target target : upstream.targets()) {
             TargetHealth health = target.health();

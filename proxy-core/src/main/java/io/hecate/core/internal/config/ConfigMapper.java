@@ -3,6 +3,7 @@ package io.hecate.core.internal.config;
 import io.hecate.core.config.AccessLogConfig;
 import io.hecate.core.config.AdminConfig;
 import io.hecate.core.config.BalanceConfig;
+import io.hecate.core.config.CircuitBreakerConfig;
 import io.hecate.core.config.HealthCheckConfig;
 import io.hecate.core.config.ListenAddress;
 import io.hecate.core.config.ListenConfig;
@@ -36,7 +37,10 @@ public final class ConfigMapper {
     private static final List<String> ADMIN_KEYS = List.of("listen");
     private static final List<String> ACCESS_LOG_KEYS = List.of("output", "queue_size");
     private static final List<String> UPSTREAM_KEYS = List.of("targets", "connect_timeout", "idle_timeout",
-            "max_lifetime", "max_idle_per_loop", "balance", "health_check", "outlier_detection", "protocol");
+            "max_lifetime", "max_idle_per_loop", "balance", "health_check", "outlier_detection", "circuit_breaker",
+            "max_concurrent_requests", "protocol");
+    private static final List<String> CIRCUIT_BREAKER_KEYS = List.of("failure_rate", "slow_call_rate",
+            "slow_call_duration", "window", "minimum_calls", "open_for", "half_open_calls");
     private static final List<String> BALANCE_KEYS = List.of("policy", "hash_on");
     private static final List<String> HASH_ON_KEYS = List.of("header", "cookie", "client_address");
     private static final List<String> HEALTH_CHECK_KEYS = List.of("path", "interval", "timeout",
@@ -155,7 +159,38 @@ public final class ConfigMapper {
                 balance(upstream.get("balance"), path + ".balance"),
                 healthCheck(upstream.get("health_check"), path + ".health_check"),
                 outlierDetection(upstream.get("outlier_detection"), path + ".outlier_detection"),
+                circuitBreaker(upstream.get("circuit_breaker"), path + ".circuit_breaker"),
+                reader.integer(upstream.get("max_concurrent_requests"), path + ".max_concurrent_requests", 0),
                 protocol(upstream.get("protocol"), path + ".protocol"));
+    }
+
+    /** Absent, empty or {@code off}: no circuit breaker. {@code {}} turns one on with every default. */
+    private CircuitBreakerConfig circuitBreaker(Node node, String path) {
+        if (YamlNodeReader.isNull(node)) {
+            return null;
+        }
+        if (node instanceof ScalarNode) {
+            String text = reader.string(node, path);
+            if (text != null && text.trim().equals("off")) {
+                return null;
+            }
+            reader.problem(path, node, "expected a mapping or off, got \"" + text + "\"");
+            return null;
+        }
+        Map<String, Node> breaker = reader.mapping(node, path, CIRCUIT_BREAKER_KEYS);
+        return new CircuitBreakerConfig(
+                reader.integer(breaker.get("failure_rate"), path + ".failure_rate",
+                        CircuitBreakerConfig.DEFAULT_FAILURE_RATE),
+                reader.integer(breaker.get("slow_call_rate"), path + ".slow_call_rate",
+                        CircuitBreakerConfig.DEFAULT_SLOW_CALL_RATE),
+                reader.duration(breaker.get("slow_call_duration"), path + ".slow_call_duration",
+                        CircuitBreakerConfig.DEFAULT_SLOW_CALL_DURATION),
+                reader.integer(breaker.get("window"), path + ".window", CircuitBreakerConfig.DEFAULT_WINDOW),
+                reader.integer(breaker.get("minimum_calls"), path + ".minimum_calls",
+                        CircuitBreakerConfig.DEFAULT_MINIMUM_CALLS),
+                reader.duration(breaker.get("open_for"), path + ".open_for", CircuitBreakerConfig.DEFAULT_OPEN_FOR),
+                reader.integer(breaker.get("half_open_calls"), path + ".half_open_calls",
+                        CircuitBreakerConfig.DEFAULT_HALF_OPEN_CALLS));
     }
 
     private BalanceConfig balance(Node node, String path) {

@@ -9,7 +9,9 @@ import io.hecate.core.config.RedirectAction;
 import io.hecate.core.config.RespondAction;
 import io.hecate.core.config.RouteAction;
 import io.hecate.core.config.RouteConfig;
+import io.hecate.core.config.SecurityHeadersConfig;
 import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,7 +22,10 @@ import java.util.Map;
 final class RouteMapper {
 
     private static final List<String> ACTIONS = List.of("proxy", "respond", "redirect");
-    private static final List<String> ROUTE_KEYS = List.of("id", "match", "proxy", "respond", "redirect", "filters");
+    private static final List<String> ROUTE_KEYS =
+            List.of("id", "match", "proxy", "respond", "redirect", "filters", "security_headers");
+    private static final List<String> SECURITY_HEADER_KEYS = List.of("hsts", "content_type_options",
+            "frame_options", "referrer_policy", "content_security_policy", "permissions_policy", "remove", "override");
     private static final List<String> MATCH_KEYS =
             List.of("host", "path", "path_prefix", "path_regex", "methods", "headers");
     private static final List<String> PROXY_KEYS = List.of("upstream", "strip_prefix", "rewrite", "host",
@@ -60,7 +65,33 @@ final class RouteMapper {
                 id == null ? "route-" + index : id,
                 YamlNodeReader.isNull(match) ? MatchConfig.any() : match(match, path + ".match"),
                 action(route, path),
-                filters(route.get("filters"), path + ".filters"));
+                filters(route.get("filters"), path + ".filters"),
+                securityHeaders(route.get("security_headers"), path + ".security_headers"));
+    }
+
+    /** Absent or empty: none. {@code recommended}: {@link SecurityHeadersConfig#RECOMMENDED}. */
+    private SecurityHeadersConfig securityHeaders(Node node, String path) {
+        if (YamlNodeReader.isNull(node)) {
+            return null;
+        }
+        if (node instanceof ScalarNode) {
+            String text = reader.string(node, path);
+            if (text != null && text.trim().equals("recommended")) {
+                return SecurityHeadersConfig.RECOMMENDED;
+            }
+            reader.problem(path, node, "expected a mapping or recommended, got \"" + text + "\"");
+            return null;
+        }
+        Map<String, Node> headers = reader.mapping(node, path, SECURITY_HEADER_KEYS);
+        return new SecurityHeadersConfig(
+                reader.string(headers.get("hsts"), path + ".hsts"),
+                reader.string(headers.get("content_type_options"), path + ".content_type_options"),
+                reader.string(headers.get("frame_options"), path + ".frame_options"),
+                reader.string(headers.get("referrer_policy"), path + ".referrer_policy"),
+                reader.string(headers.get("content_security_policy"), path + ".content_security_policy"),
+                reader.string(headers.get("permissions_policy"), path + ".permissions_policy"),
+                reader.stringList(headers.get("remove"), path + ".remove"),
+                reader.bool(headers.get("override"), path + ".override", true));
     }
 
     /** Absent when the route names no action: the validator reports that for file and code alike. */

@@ -1,5 +1,6 @@
 package io.hecate.core.internal.metrics;
 
+import io.hecate.core.internal.limit.LimitMetrics;
 import io.hecate.core.internal.upstream.PoolMetrics;
 
 import java.util.Map;
@@ -21,6 +22,7 @@ public final class Metrics {
     private final LongAdder reloadsApplied = new LongAdder();
     private final LongAdder reloadsRejected = new LongAdder();
     private final AtomicLong configVersion = new AtomicLong();
+    private final LimitMetrics limits = new LimitMetrics();
 
     public RouteMetrics route(String routeId) {
         return routes.computeIfAbsent(routeId, RouteMetrics::new);
@@ -32,6 +34,11 @@ public final class Metrics {
 
     public PoolMetrics pools() {
         return pools;
+    }
+
+    /** Rate limits, circuit breakers and bulkheads. */
+    public LimitMetrics limits() {
+        return limits;
     }
 
     public void connectionOpened() {

@@ -88,6 +88,8 @@ public final class PrometheusText {
         header(out, "hecate_upstream_target_active_requests", "gauge", "Tries in flight against the target.");
         targets(out, upstreams, "hecate_upstream_target_active_requests", TargetHealth::active);
 
+        metrics.limits().render(out, upstreams);
+
         header(out, "hecate_config_reloads_total", "counter", "Configuration reloads, by result.");
         out.append("hecate_config_reloads_total{result=\"applied\"} ").append(metrics.reloadsApplied()).append('\n');
         out.append("hecate_config_reloads_total{result=\"rejected\"} ").append(metrics.reloadsRejected()).append('\n');

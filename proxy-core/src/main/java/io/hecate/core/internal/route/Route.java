@@ -3,6 +3,7 @@ package io.hecate.core.internal.route;
 import io.hecate.core.config.ProxyAction;
 import io.hecate.core.config.RouteAction;
 import io.hecate.core.filter.RouteFilter;
+import io.hecate.core.internal.http.SecurityHeaders;
 import io.hecate.core.internal.metrics.RouteMetrics;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
@@ -28,9 +29,17 @@ public final class Route {
     private final Pattern rewrite;
     private final String rewriteReplacement;
     private final RetryBudget retryBudget;
+    private final SecurityHeaders securityHeaders;
 
     public Route(String id, List<String> methods, Map<String, String> headers, RouteAction action,
                  List<RouteFilter> filters, RouteMetrics metrics) {
+        this(id, methods, headers, action, filters, metrics, null);
+    }
+
+    /** @param securityHeaders the route's security headers policy, or {@code null} for none */
+    public Route(String id, List<String> methods, Map<String, String> headers, RouteAction action,
+                 List<RouteFilter> filters, RouteMetrics metrics, SecurityHeaders securityHeaders) {
+        this.securityHeaders = securityHeaders;
         this.id = id;
         this.methods = methods.stream().map(HttpMethod::valueOf).collect(java.util.stream.Collectors.toUnmodifiableSet());
         this.headers = Map.copyOf(headers);
@@ -80,6 +89,11 @@ public final class Route {
 
     public RouteMetrics metrics() {
         return metrics;
+    }
+
+    /** The security headers policy for every response of this route, or {@code null} for none. */
+    public SecurityHeaders securityHeaders() {
+        return securityHeaders;
     }
 
     boolean accepts(HttpMethod method, HttpHeaders requestHeaders) {

@@ -12,6 +12,7 @@ import io.hecate.core.internal.admin.AdminApi;
 import io.hecate.core.internal.admin.AdminServer;
 import io.hecate.core.internal.admin.ConfigJson;
 import io.hecate.core.internal.admin.UpstreamsJson;
+import io.hecate.core.internal.limit.RateLimitFilterFactory;
 import io.hecate.core.internal.log.AccessLog;
 import io.hecate.core.internal.metrics.Metrics;
 import io.hecate.core.internal.metrics.PrometheusText;
@@ -52,6 +53,7 @@ public final class ProxyEngine implements AdminApi {
     private final EventLoopGroup adminLoop;
     private final EventLoopGroup healthLoop;
     private final ActiveHealthChecker healthChecker;
+    private final RateLimitFilterFactory rateLimits = new RateLimitFilterFactory(metrics.limits());
     private final ExecutorService reloads = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "hecate-reload");
         thread.setDaemon(true);
@@ -70,12 +72,20 @@ public final class ProxyEngine implements AdminApi {
                        List<MetricsSource> extraMetrics) {
         this.extraMetrics = List.copyOf(extraMetrics);
         this.source = source;
-        this.compiler = new SnapshotCompiler(filters, metrics, runtime.health());
+        this.compiler = new SnapshotCompiler(withBuiltIns(filters), metrics, runtime.health(), runtime.admissions());
         this.acceptor = transport.newGroup(1, "hecate-accept");
         this.workers = transport.newGroup(workerThreads, "hecate-worker");
         this.adminLoop = transport.newGroup(1, "hecate-admin");
         this.healthLoop = transport.newGroup(1, "hecate-health");
         this.healthChecker = new ActiveHealthChecker(healthLoop.next(), transport.socketChannel(), runtime.resolver());
+    }
+
+    /** The built-in filter types, unless the embedding application registered its own of the same type. */
+    private Map<String, RouteFilterFactory> withBuiltIns(Map<String, RouteFilterFactory> registered) {
+        Map<String, RouteFilterFactory> all = new java.util.LinkedHashMap<>();
+        all.put(rateLimits.type(), rateLimits);
+        all.putAll(registered);
+        return all;
     }
 
     /** Loads the first configuration and binds the listeners; on failure nothing stays bound. */
@@ -188,6 +198,7 @@ public final class ProxyEngine implements AdminApi {
      */
     private void healthFollows(Snapshot published) {
         runtime.health().retain(published.config().upstreams());
+        runtime.admissions().retain(published.expanded().upstreams().keySet());
         healthChecker.update(published.upstreams().values());
     }
 
@@ -274,6 +285,7 @@ public final class ProxyEngine implements AdminApi {
         adminLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
         healthChecker.stop();
         healthLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        rateLimits.close();
         runtime.close();
         AccessLog log = runtime.swapAccessLog(null);
         if (log != null) {

@@ -1,5 +1,6 @@
 package io.hecate.core.internal.runtime;
 
+import io.hecate.core.internal.limit.AdmissionRegistry;
 import io.hecate.core.internal.log.AccessLog;
 import io.hecate.core.internal.log.AccessLogEntry;
 import io.hecate.core.internal.metrics.Metrics;
@@ -35,6 +36,7 @@ public final class ProxyRuntime {
     private final AddressResolverGroup<InetSocketAddress> resolver;
     private final Map<EventLoop, ConnectionPool> pools = new ConcurrentHashMap<>();
     private final HealthRegistry health = new HealthRegistry();
+    private final AdmissionRegistry admissions = new AdmissionRegistry();
 
     public ProxyRuntime(Transport transport, Metrics metrics) {
         this.transport = transport;
@@ -58,6 +60,11 @@ public final class ProxyRuntime {
     /** The health of every upstream target, kept across reloads. */
     public HealthRegistry health() {
         return health;
+    }
+
+    /** The circuit breaker and bulkhead of every upstream, kept across reloads. */
+    public AdmissionRegistry admissions() {
+        return admissions;
     }
 
     /** The asynchronous DNS resolver every upstream connection (and health check) goes through. */

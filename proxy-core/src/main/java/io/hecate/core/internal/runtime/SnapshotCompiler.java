@@ -9,7 +9,9 @@ import io.hecate.core.config.RouteConfig;
 import io.hecate.core.config.UpstreamConfig;
 import io.hecate.core.filter.RouteFilter;
 import io.hecate.core.filter.RouteFilterFactory;
+import io.hecate.core.internal.http.SecurityHeaders;
 import io.hecate.core.internal.http.TrustedProxies;
+import io.hecate.core.internal.limit.AdmissionRegistry;
 import io.hecate.core.internal.metrics.Metrics;
 import io.hecate.core.internal.route.Route;
 import io.hecate.core.internal.route.RouteTable;
@@ -28,6 +30,7 @@ public final class SnapshotCompiler {
 
     private final Metrics metrics;
     private final HealthRegistry health;
+    private final AdmissionRegistry admissions;
 
     public SnapshotCompiler(Map<String, RouteFilterFactory> filterFactories, Metrics metrics) {
         this(filterFactories, metrics, new HealthRegistry());
@@ -35,9 +38,19 @@ public final class SnapshotCompiler {
 
     /** @param health where each upstream's targets find their health, kept across snapshots */
     public SnapshotCompiler(Map<String, RouteFilterFactory> filterFactories, Metrics metrics, HealthRegistry health) {
+        this(filterFactories, metrics, health, new AdmissionRegistry());
+    }
+
+    /**
+     * @param health     where each upstream's targets find their health, kept across snapshots
+     * @param admissions where each upstream finds its circuit breaker and bulkhead, kept across snapshots
+     */
+    public SnapshotCompiler(Map<String, RouteFilterFactory> filterFactories, Metrics metrics, HealthRegistry health,
+                            AdmissionRegistry admissions) {
         this.filterFactories = Map.copyOf(filterFactories);
         this.metrics = metrics;
         this.health = health;
+        this.admissions = admissions;
     }
 
     public Snapshot compile(ProxyConfig given, long version) throws ConfigException {
@@ -61,13 +74,13 @@ public final class SnapshotCompiler {
                     continue;
                 }
                 try {
-                    filters.add(factory.create(filter));
+                    filters.add(factory.create(route, filter));
                 } catch (IllegalArgumentException e) {
                     problems.add(new ConfigProblem(null, 0, path, e.getMessage()));
                 }
             }
             table.add(route.match(), new Route(route.id(), route.match().methods(), route.match().headers(),
-                    route.action(), filters, metrics.route(route.id())));
+                    route.action(), filters, metrics.route(route.id()), SecurityHeaders.of(route.securityHeaders())));
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
@@ -75,7 +88,7 @@ public final class SnapshotCompiler {
         // Last, so a rejected configuration leaves no trace in the health registry.
         Map<String, Upstream> upstreams = new LinkedHashMap<>();
         config.upstreams().forEach((name, upstream) -> upstreams.put(name,
-                new Upstream(name, upstream, health.upstream(name))));
+                new Upstream(name, upstream, health.upstream(name), admissions.admission(name, upstream))));
         return new Snapshot(version, given, config, table.build(), Map.copyOf(upstreams),
                 TrustedProxies.of(config.listen().trustedProxies()));
     }

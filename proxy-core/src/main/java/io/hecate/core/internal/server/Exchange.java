@@ -13,6 +13,9 @@ import io.hecate.core.internal.http.ForwardedHeaders;
 import io.hecate.core.internal.http.HopByHop;
 import io.hecate.core.internal.http.PlainResponse;
 import io.hecate.core.internal.http.RequestTarget;
+import io.hecate.core.internal.http.ResponseHeaderEdits;
+import io.hecate.core.internal.http.SecurityHeaders;
+import io.hecate.core.internal.limit.AdmissionTicket;
 import io.hecate.core.internal.log.AccessLogEntry;
 import io.hecate.core.internal.route.Route;
 import io.hecate.core.internal.runtime.ProxyRuntime;
@@ -52,6 +55,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One request and its response, from the request head to the last byte of the response.
@@ -66,13 +70,15 @@ import java.util.concurrent.TimeUnit;
  * <p>Buffer ownership: every {@link HttpContent} handed to this class is either written to the
  * other channel (which then owns it) or released here, on every path.
  */
-final class Exchange implements FilterExchange, FilterChain, UpstreamListener, ConnectListener, PickContext {
+final class Exchange implements FilterExchange, FilterChain, UpstreamListener, ConnectListener, PickContext,
+        ResponseHeaderEdits {
 
     /** Bodies up to this size are read and thrown away after a local answer, to keep the connection. */
     private static final long MAX_DISCARDED_BODY = 64 * 1024;
     private static final String UNMATCHED = "_unmatched";
     /** Told to clients when no target is healthy: about one active health-check round. */
     private static final int RETRY_AFTER_SECONDS = 5;
+    private static final String X_FORWARDED_PROTO = "x-forwarded-proto";
 
     private final DownstreamHandler connection;
     private final ChannelHandlerContext ctx;
@@ -124,6 +130,10 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
     private long bytesIn;
     private long bytesOut;
     private String error;
+    /** Edge protection: this request's admission to its upstream (breaker, bulkhead); null until proxied. */
+    private AdmissionTicket admission;
+    /** Edge protection: edits filters asked for on the response head (rate limit fields); usually null. */
+    private List<Consumer<HttpHeaders>> responseEdits;
 
     Exchange(DownstreamHandler connection, ChannelHandlerContext ctx, ProxyRuntime runtime, HttpRequest request,
              String scheme) {
@@ -266,6 +276,9 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
             return;
         }
         upstream = snapshot.upstream(action.upstream());
+        if (!admit()) {
+            return;
+        }
         String upgrade = request.headers().get(HttpHeaderNames.UPGRADE);
         // h2c is Hecate's own upgrade, never the upstream's; an h2c upstream cannot switch protocols.
         upgradeRequested = upgrade != null && !"h2c".equalsIgnoreCase(upgrade.trim())
@@ -588,6 +601,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         HopByHop.strip(headers);
         ForwardedHeaders.addVia(headers);
         edit(headers, proxy.responseHeaders());
+        beforeResponseHead(headers);
         keepAlive = clientKeepAlive && requestComplete && !runtime.draining();
         if (!bodyless && !hasLength) {
             if (clientHttp11) {
@@ -687,6 +701,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         }
         headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
         ForwardedHeaders.addVia(headers);
+        beforeResponseHead(headers);
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
         ctx.write(response, ctx.voidPromise());
         ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ctx.voidPromise());
@@ -833,6 +848,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         boolean canDrain = requestComplete
                 || (!requestChunked && !expectsContinue && requestLength <= MAX_DISCARDED_BODY);
         keepAlive = clientKeepAlive && !closeConnection && canDrain && !runtime.draining();
+        beforeResponseHead(response.headers());
         setConnectionHeader(response.headers());
         ctx.writeAndFlush(response, ctx.voidPromise());
         if (requestComplete || !keepAlive) {
@@ -871,6 +887,9 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         }
         long micros = (System.nanoTime() - startNanos) / 1000;
         int logged = responseStarted ? status : 0;
+        if (admission != null) {
+            admission.close();
+        }
         (route == null ? runtime.metrics().route(UNMATCHED) : route.metrics()).record(logged, micros, bytesIn, bytesOut);
         runtime.log(new AccessLogEntry(startMillis, route == null ? null : route.id(),
                 upstreamTarget == null ? null : upstreamTarget.key(), method, originalUri, logged, bytesIn,
@@ -883,7 +902,58 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         if (tryInFlight) {
             tryInFlight = false;
             upstream.finished(upstreamTarget, outcome);
+            if (admission != null) {
+                admission.tryEnded(outcome);
+            }
         }
+    }
+
+    // ---- edge protection hooks (circuit breaker, bulkhead, rate limit fields, security headers) ----
+
+    /**
+     * Asks the upstream's admission (circuit breaker, bulkhead) for this request, once, before its
+     * first try; a refusal is answered 503 at once with the reason. The ticket is closed in
+     * {@link #finish()} and hears how each try ended in {@link #endTry}.
+     */
+    private boolean admit() {
+        AdmissionTicket ticket = upstream.admission().admit();
+        if (ticket.admitted()) {
+            admission = ticket;
+            return true;
+        }
+        FullHttpResponse refused = PlainResponse.error(ctx.alloc(), HttpResponseStatus.SERVICE_UNAVAILABLE,
+                ticket.refusal());
+        refused.headers().set(HttpHeaderNames.RETRY_AFTER, ticket.retryAfterSeconds());
+        error = ticket.refusal();
+        respondLocally(refused, false);
+        return false;
+    }
+
+    @Override
+    public void editResponseHeaders(Consumer<HttpHeaders> edit) {
+        if (responseEdits == null) {
+            responseEdits = new ArrayList<>(2);
+        }
+        responseEdits.add(edit);
+    }
+
+    /** The last edits of every response head this exchange writes, proxied or local. */
+    private void beforeResponseHead(HttpHeaders headers) {
+        if (responseEdits != null) {
+            for (Consumer<HttpHeaders> edit : responseEdits) {
+                edit.accept(headers);
+            }
+        }
+        SecurityHeaders security = route == null ? null : route.securityHeaders();
+        if (security != null) {
+            security.apply(headers, secure());
+        }
+    }
+
+    /** Whether the client reached us over HTTPS, directly or as a trusted proxy in front says. */
+    private boolean secure() {
+        return "https".equals(scheme) || (snapshot.trustedProxies().trusts(remote)
+                && "https".equalsIgnoreCase(request.headers().get(X_FORWARDED_PROTO)));
     }
 
     // ---- what load balancing may hash on --------------------------------------------------------

@@ -3,6 +3,7 @@ package io.hecate.core.internal.upstream;
 import io.hecate.core.config.OutlierDetectionConfig;
 import io.hecate.core.config.TargetConfig;
 import io.hecate.core.config.UpstreamConfig;
+import io.hecate.core.internal.limit.UpstreamAdmission;
 import io.hecate.core.internal.upstream.balance.Balancer;
 
 import org.slf4j.Logger;
@@ -42,6 +43,7 @@ public final class Upstream {
     private final UpstreamConfig config;
     private final UpstreamHealth health;
     private final Balancer balancer;
+    private final UpstreamAdmission admission;
 
     /** An upstream whose health belongs to it alone (no registry; as in unit tests). */
     public Upstream(String name, UpstreamConfig config) {
@@ -50,7 +52,16 @@ public final class Upstream {
 
     /** @param health the registry's health of upstream {@code name}; the targets' states come from it */
     public Upstream(String name, UpstreamConfig config, UpstreamHealth health) {
+        this(name, config, health, UpstreamAdmission.of(name, config));
+    }
+
+    /**
+     * @param health    the registry's health of upstream {@code name}; the targets' states come from it
+     * @param admission the upstream's circuit breaker and bulkhead, kept across snapshots
+     */
+    public Upstream(String name, UpstreamConfig config, UpstreamHealth health, UpstreamAdmission admission) {
         this.name = name;
+        this.admission = admission;
         this.config = config;
         this.health = health;
         List<TargetConfig> configured = config.targets();
@@ -87,6 +98,11 @@ public final class Upstream {
 
     public Balancer balancer() {
         return balancer;
+    }
+
+    /** Consulted once per request, before its first try: the circuit breaker and the bulkhead. */
+    public UpstreamAdmission admission() {
+        return admission;
     }
 
     /**
