@@ -4,7 +4,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 
-import java.net.InetSocketAddress;
 import java.util.List;
 
 /** Sets X-Forwarded-For/-Proto/-Host and Via on a request going upstream. */
@@ -22,9 +21,7 @@ public final class ForwardedHeaders {
      * Extends what a trusted peer sent; replaces what an untrusted one sent, so a client cannot
      * claim another address.
      */
-    public static void apply(HttpHeaders headers, InetSocketAddress peer, boolean peerTrusted,
-                             String scheme, String host) {
-        String peerIp = peer.getAddress().getHostAddress();
+    public static void apply(HttpHeaders headers, String peerIp, boolean peerTrusted, String scheme, String host) {
         String forwardedFor = peerTrusted ? forwardedFor(headers) : null;
         headers.set(X_FORWARDED_FOR, forwardedFor == null ? peerIp : forwardedFor + ", " + peerIp);
         if (!peerTrusted || !headers.contains(X_FORWARDED_PROTO)) {

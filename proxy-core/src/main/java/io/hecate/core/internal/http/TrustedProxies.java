@@ -50,8 +50,7 @@ public final class TrustedProxies {
      * The original client: walking X-Forwarded-For from the right, the first address that is not a
      * trusted proxy. Without a trusted peer, the peer itself.
      */
-    public String clientAddress(InetSocketAddress peer, String forwardedFor) {
-        String peerIp = peer.getAddress().getHostAddress();
+    public String clientAddress(InetSocketAddress peer, String peerIp, String forwardedFor) {
         if (forwardedFor == null || rules.length == 0 || !trusts(peer)) {
             return peerIp;
         }

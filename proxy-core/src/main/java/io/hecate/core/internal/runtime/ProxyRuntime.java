@@ -78,6 +78,11 @@ public final class ProxyRuntime {
                 l -> new ConnectionPool(l, transport.socketChannel(), resolver, metrics.pools()));
     }
 
+    /** Whether an access log is open; when it is not, exchanges skip building their entry. */
+    public boolean logging() {
+        return accessLog != null;
+    }
+
     public void log(AccessLogEntry entry) {
         AccessLog log = accessLog;
         if (log != null) {

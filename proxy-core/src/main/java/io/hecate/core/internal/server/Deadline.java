@@ -17,6 +17,7 @@ final class Deadline {
     private boolean armed;
     private long deadlineNanos;
     private ScheduledFuture<?> timer;
+    private long timerAtNanos;
 
     Deadline(EventExecutor executor, long timeoutNanos, Runnable onExpiry) {
         this.executor = executor;
@@ -26,11 +27,26 @@ final class Deadline {
 
     /** Starts (or restarts) the full timeout from now. */
     void arm() {
+        arm(timeoutNanos);
+    }
+
+    /** Starts (or restarts) a timeout of this length from now. */
+    void arm(long nanos) {
         armed = true;
-        deadlineNanos = System.nanoTime() + timeoutNanos;
-        if (timer == null) {
-            timer = executor.schedule(this::check, timeoutNanos, TimeUnit.NANOSECONDS);
+        long now = System.nanoTime();
+        deadlineNanos = now + nanos;
+        if (timer != null && timerAtNanos - deadlineNanos > 0) {
+            timer.cancel(false);
+            timer = null;
         }
+        if (timer == null) {
+            schedule(now, nanos);
+        }
+    }
+
+    private void schedule(long now, long nanos) {
+        timerAtNanos = now + nanos;
+        timer = executor.schedule(this::check, nanos, TimeUnit.NANOSECONDS);
     }
 
     /** Stops counting; the pending check, if any, finds nothing to do. */
@@ -52,9 +68,10 @@ final class Deadline {
         if (!armed) {
             return;
         }
-        long remaining = deadlineNanos - System.nanoTime();
+        long now = System.nanoTime();
+        long remaining = deadlineNanos - now;
         if (remaining > 0) {
-            timer = executor.schedule(this::check, remaining, TimeUnit.NANOSECONDS);
+            schedule(now, remaining);
         } else {
             armed = false;
             onExpiry.run();

@@ -15,7 +15,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
+import io.hecate.core.internal.transport.IdleTimeout;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +51,9 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private final Http2StreamAdapter stream;
     private ChannelHandlerContext ctx;
     private ConnectionPool pool;
+    private String peerIp;
+    /** One lazily moved timer for every try's wait for a response head on this connection or stream. */
+    private Deadline responseDeadline;
     private Exchange exchange;
     private boolean readRequested;
     private boolean closing;
@@ -69,6 +72,31 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
     ConnectionPool pool() {
         return pool;
+    }
+
+    void armResponseDeadline(long nanos) {
+        if (responseDeadline == null) {
+            responseDeadline = new Deadline(ctx.executor(), 0, () -> {
+                if (exchange != null) {
+                    exchange.onTryTimeout();
+                }
+            });
+        }
+        responseDeadline.arm(nanos);
+    }
+
+    void disarmResponseDeadline() {
+        if (responseDeadline != null) {
+            responseDeadline.disarm();
+        }
+    }
+
+    /** The peer's IP address as text, formatted once per connection rather than per request. */
+    String peerIp() {
+        if (peerIp == null) {
+            peerIp = ((java.net.InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
+        }
+        return peerIp;
     }
 
     /**
@@ -138,6 +166,9 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (responseDeadline != null) {
+            responseDeadline.cancel();
+        }
         Exchange current = exchange;
         exchange = null;
         if (current != null) {
@@ -181,8 +212,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
      */
     void becomeTunnel(Duration idleTimeout) {
         ChannelPipeline pipeline = ctx.pipeline();
-        pipeline.replace(IdleStateHandler.class, null,
-                new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
+        pipeline.replace(IdleTimeout.class, null,
+                new IdleTimeout(idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
         pipeline.remove(HeaderDeadline.class);
         pipeline.remove(CombinedChannelDuplexHandler.class);
         runtime.downstreams().remove(ctx.channel());

@@ -12,7 +12,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.flow.FlowControlHandler;
-import io.netty.handler.timeout.IdleStateHandler;
+import io.hecate.core.internal.transport.IdleTimeout;
 import io.netty.util.AsciiString;
 
 import java.util.ArrayDeque;
@@ -54,7 +54,7 @@ public final class DownstreamInitializer extends ChannelInitializer<SocketChanne
         ch.pipeline().addLast(
                 tracker,
                 deadline,
-                new IdleStateHandler(0, 0, listen.idleTimeout().toMillis(), TimeUnit.MILLISECONDS),
+                new IdleTimeout(listen.idleTimeout().toMillis(), TimeUnit.MILLISECONDS),
                 new ProtocolDetector(new ProtocolDetector.Installer() {
                     @Override
                     public void installHttp1(ChannelHandlerContext ctx) {

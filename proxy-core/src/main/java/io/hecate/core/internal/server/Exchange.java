@@ -48,13 +48,11 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -112,7 +110,6 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
     /** When the response head must have arrived, over all tries; set once the request is complete. */
     private long deadlineNanos;
     private UpstreamConnection upstreamConnection;
-    private ScheduledFuture<?> responseTimer;
 
     private boolean requestComplete;
     private boolean discardingBody;
@@ -162,7 +159,8 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
             respondError(statusFor(cause), describe(cause), true);
             return;
         }
-        clientAddress = snapshot.trustedProxies().clientAddress(remote, ForwardedHeaders.forwardedFor(request.headers()));
+        clientAddress = snapshot.trustedProxies().clientAddress(remote, connection.peerIp(),
+                ForwardedHeaders.forwardedFor(request.headers()));
         try {
             target = RequestTarget.of(request);
         } catch (RequestTarget.Invalid invalid) {
@@ -362,7 +360,8 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         if (proxy.host() != null) {
             headers.set(HttpHeaderNames.HOST, proxy.host());
         }
-        ForwardedHeaders.apply(headers, remote, snapshot.trustedProxies().trusts(remote), scheme, target.authority());
+        ForwardedHeaders.apply(headers, connection.peerIp(), snapshot.trustedProxies().trusts(remote), scheme,
+                target.authority());
         edit(headers, proxy.requestHeaders());
     }
 
@@ -526,11 +525,10 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
             deadlineNanos = now + proxy.timeout().toNanos();
         }
         long wait = Math.min(proxy.perTryTimeout().toNanos(), deadlineNanos - now);
-        responseTimer = ctx.executor().schedule(this::onTryTimeout, Math.max(wait, 0), TimeUnit.NANOSECONDS);
+        connection.armResponseDeadline(Math.max(wait, 0));
     }
 
-    private void onTryTimeout() {
-        responseTimer = null;
+    void onTryTimeout() {
         if (responseStarted || finished || upstreamConnection == null) {
             return;
         }
@@ -868,10 +866,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
     }
 
     private void cancelResponseTimer() {
-        if (responseTimer != null) {
-            responseTimer.cancel(false);
-            responseTimer = null;
-        }
+        connection.disarmResponseDeadline();
     }
 
     private void finish() {
@@ -879,6 +874,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
             return;
         }
         finished = true;
+        cancelResponseTimer();
         if (replay != null) {
             replay.release();
         }
@@ -891,9 +887,11 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
             admission.close();
         }
         (route == null ? runtime.metrics().route(UNMATCHED) : route.metrics()).record(logged, micros, bytesIn, bytesOut);
-        runtime.log(new AccessLogEntry(startMillis, route == null ? null : route.id(),
-                upstreamTarget == null ? null : upstreamTarget.key(), method, originalUri, logged, bytesIn,
-                bytesOut, micros, clientAddress != null ? clientAddress : remote.getAddress().getHostAddress(), error));
+        if (runtime.logging()) {
+            runtime.log(new AccessLogEntry(startMillis, route == null ? null : route.id(),
+                    upstreamTarget == null ? null : upstreamTarget.key(), method, originalUri, logged, bytesIn,
+                    bytesOut, micros, clientAddress != null ? clientAddress : connection.peerIp(), error));
+        }
         connection.exchangeFinished(this, keepAlive && requestComplete && responseComplete);
     }
 

@@ -11,7 +11,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.timeout.IdleStateHandler;
+import io.hecate.core.internal.transport.IdleTimeout;
 import io.netty.resolver.AddressResolverGroup;
 
 import java.net.InetSocketAddress;
@@ -94,7 +94,7 @@ public final class ConnectionPool {
                                         .setMaxInitialLineLength(MAX_RESPONSE_LINE)
                                         .setMaxHeaderSize(MAX_RESPONSE_HEADERS)
                                         .setMaxChunkSize(MAX_CHUNK), false, false),
-                                new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS),
+                                new IdleTimeout(idleMillis, TimeUnit.MILLISECONDS),
                                 connection);
                     }
                 })
@@ -133,7 +133,7 @@ public final class ConnectionPool {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(session.handlers(
-                                new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS)));
+                                new IdleTimeout(idleMillis, TimeUnit.MILLISECONDS)));
                     }
                 })
                 .connect(target.unresolvedAddress());
