@@ -17,7 +17,7 @@ import io.github.bucket4j.ConsumptionProbe;
  * is the tokens left in the request's bucket; {@code t} is, for a refused request, the seconds
  * until a token is back (the same as {@code Retry-After}), otherwise the seconds until the bucket
  * is full again. No partition key ({@code pk}) is sent: it would echo the client's address or
- * user back. See docs/decisions/0006-rate-limit-headers-and-redis-fallback.md.
+ * user back. See docs/decisions/0007-rate-limit-headers-and-redis-fallback.md.
  */
 final class RateLimitHeaders {
 
