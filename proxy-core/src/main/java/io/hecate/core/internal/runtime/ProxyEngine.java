@@ -48,6 +48,7 @@ public final class ProxyEngine implements AdminApi {
     private final ProxyRuntime runtime = new ProxyRuntime(transport, metrics);
     private final SnapshotCompiler compiler;
     private final ConfigSource source;
+    /** Only with NIO: with epoll every worker accepts its own connections. */
     private final EventLoopGroup acceptor;
     private final EventLoopGroup workers;
     private final EventLoopGroup adminLoop;
@@ -73,7 +74,7 @@ public final class ProxyEngine implements AdminApi {
         this.extraMetrics = List.copyOf(extraMetrics);
         this.source = source;
         this.compiler = new SnapshotCompiler(withBuiltIns(filters), metrics, runtime.health(), runtime.admissions());
-        this.acceptor = transport.newGroup(1, "hecate-accept");
+        this.acceptor = transport == Transport.EPOLL ? null : transport.newGroup(1, "hecate-accept");
         this.workers = transport.newGroup(workerThreads, "hecate-worker");
         this.adminLoop = transport.newGroup(1, "hecate-admin");
         this.healthLoop = transport.newGroup(1, "hecate-health");
@@ -280,7 +281,9 @@ public final class ProxyEngine implements AdminApi {
         }
         source.close();
         reloads.shutdownNow();
-        acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        if (acceptor != null) {
+            acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
         adminLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
         healthChecker.stop();
