@@ -1,12 +1,12 @@
 package io.hecate.auth.internal;
 
+import io.hecate.core.config.Durations;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads a filter's settings (plain Java values from YAML or code) with messages an operator can
@@ -15,8 +15,6 @@ import java.util.regex.Pattern;
  */
 public final class Settings {
 
-    private static final Pattern DURATION = Pattern.compile("(?:[0-9]+(?:ms|s|m|h))+");
-    private static final Pattern DURATION_PART = Pattern.compile("([0-9]+)(ms|s|m|h)");
 
     private final Map<String, Object> values;
     private final String prefix;
@@ -176,27 +174,7 @@ public final class Settings {
     }
 
     public static Duration parseDuration(String text) {
-        String trimmed = text.trim();
-        if (!DURATION.matcher(trimmed).matches()) {
-            throw new IllegalArgumentException("expected a duration like 5s or 250ms, got \"" + text + "\""
-                    + (trimmed.matches("[0-9]+") ? " (a unit is required)" : ""));
-        }
-        try {
-            Duration total = Duration.ZERO;
-            Matcher part = DURATION_PART.matcher(trimmed);
-            while (part.find()) {
-                long amount = Long.parseLong(part.group(1));
-                total = total.plus(switch (part.group(2)) {
-                    case "ms" -> Duration.ofMillis(amount);
-                    case "s" -> Duration.ofSeconds(amount);
-                    case "m" -> Duration.ofMinutes(amount);
-                    default -> Duration.ofHours(amount);
-                });
-            }
-            return total;
-        } catch (ArithmeticException | NumberFormatException e) {
-            throw new IllegalArgumentException("duration \"" + text + "\" is too large");
-        }
+        return Durations.parse(text);
     }
 
     private static String describe(Object value) {

@@ -1,6 +1,5 @@
 package io.hecate.core.config;
 
-import io.hecate.core.internal.config.Durations;
 import io.hecate.core.internal.config.HttpSyntax;
 import io.hecate.core.internal.config.NetworkSyntax;
 import io.hecate.core.internal.config.RegexChecks;

@@ -1,5 +1,7 @@
 package io.hecate.core.internal.config;
 
+import io.hecate.core.config.Durations;
+
 import io.hecate.core.config.ConfigProblem;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;

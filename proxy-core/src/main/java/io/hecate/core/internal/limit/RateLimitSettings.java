@@ -1,7 +1,7 @@
 package io.hecate.core.internal.limit;
 
 import io.hecate.core.config.FilterConfig;
-import io.hecate.core.internal.config.Durations;
+import io.hecate.core.config.Durations;
 import io.hecate.core.internal.config.HttpSyntax;
 import io.hecate.core.internal.config.NetworkSyntax;
 import io.hecate.core.internal.config.Suggestions;

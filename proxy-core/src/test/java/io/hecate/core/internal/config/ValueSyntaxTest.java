@@ -1,5 +1,7 @@
 package io.hecate.core.internal.config;
 
+import io.hecate.core.config.Durations;
+
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

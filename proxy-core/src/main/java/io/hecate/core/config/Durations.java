@@ -1,4 +1,4 @@
-package io.hecate.core.internal.config;
+package io.hecate.core.config;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
