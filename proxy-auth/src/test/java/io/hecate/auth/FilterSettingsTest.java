@@ -47,8 +47,8 @@ class FilterSettingsTest {
         assertThat(problem(f, Map.of("url", "https://auth:9091/verify"))).contains("url: \"https://auth:9091/verify\": https is not supported");
         assertThat(problem(f, Map.of("url", "auth:9091/verify"))).contains("url: expected an absolute URL");
         assertThat(problem(f, Map.of("url", "http://auth/v", "timout", "1s"))).contains("timout: unknown setting (expected one of: url, mode");
-        assertThat(problem(f, Map.of("url", "http://auth/v", "timeout", "5"))).contains("timeout: expected a duration like 5s or 250ms, got \"5\" (a unit is required)");
-        assertThat(problem(f, Map.of("url", "http://auth/v", "timeout", 5))).contains("timeout: expected a duration like 5s or 250ms, got 5 (a unit is required)");
+        assertThat(problem(f, Map.of("url", "http://auth/v", "timeout", "5"))).contains("timeout: expected a duration like 30s or 250ms, got \"5\" (a unit is required)");
+        assertThat(problem(f, Map.of("url", "http://auth/v", "timeout", 5))).contains("timeout: expected a duration like 30s or 250ms, got 5 (a unit is required)");
         assertThat(problem(f, Map.of("url", "http://auth/v", "mode", "apache"))).contains("mode: expected nginx, caddy or traefik");
         assertThat(problem(f, Map.of("url", "http://auth/v", "copy_headers", List.of("Remote User")))).contains("copy_headers[0]: \"Remote User\" is not a header name");
         assertThat(problem(f, Map.of("url", "http://auth/v", "circuit_breaker", Map.of("window", 5, "minimum_calls", 9))))

@@ -97,7 +97,7 @@ public final class Settings {
             return fallback;
         }
         if (!(value instanceof String text)) {
-            throw bad(key, "expected a duration like 5s or 250ms, got " + describe(value)
+            throw bad(key, "expected a duration like 30s or 250ms, got " + describe(value)
                     + (value instanceof Number ? " (a unit is required)" : ""));
         }
         Duration parsed;
