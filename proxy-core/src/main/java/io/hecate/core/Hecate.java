@@ -6,6 +6,7 @@ import io.hecate.core.config.ProxyConfig;
 import io.hecate.core.filter.RouteFilterFactory;
 import io.hecate.core.internal.admin.AdminApi;
 import io.hecate.core.internal.runtime.ProxyEngine;
+import io.hecate.core.tls.TlsContextProvider;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -46,6 +47,11 @@ public final class Hecate implements AutoCloseable {
     /** Where the HTTP listener is bound (useful with port 0). */
     public InetSocketAddress httpAddress() {
         return engine.httpAddress();
+    }
+
+    /** Where the HTTPS listener is bound (useful with port 0), or {@code null} when there is none. */
+    public InetSocketAddress httpsAddress() {
+        return engine.httpsAddress();
     }
 
     /** Where the admin listener is bound, or {@code null} when it is off. */
@@ -104,6 +110,16 @@ public final class Hecate implements AutoCloseable {
         private final Map<String, RouteFilterFactory> filters = new LinkedHashMap<>();
         private int workerThreads = Runtime.getRuntime().availableProcessors();
         private final List<MetricsSource> metrics = new ArrayList<>();
+        private TlsContextProvider tls;
+
+        /**
+         * The certificates of the {@code listen.https} listener (proxy-tls provides them). A
+         * configuration with {@code listen.https} and no provider is rejected.
+         */
+        public Builder tls(TlsContextProvider provider) {
+            this.tls = provider;
+            return this;
+        }
 
         /** Serves a fixed configuration; {@link #apply} replaces it. */
         public Builder config(ProxyConfig config) {
@@ -143,7 +159,7 @@ public final class Hecate implements AutoCloseable {
             if (source == null) {
                 throw new IllegalStateException("call config(...) or source(...) first");
             }
-            ProxyEngine engine = new ProxyEngine(source, filters, workerThreads, metrics);
+            ProxyEngine engine = new ProxyEngine(source, filters, workerThreads, metrics, tls);
             engine.start();
             return new Hecate(engine);
         }

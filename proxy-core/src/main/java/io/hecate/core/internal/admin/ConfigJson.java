@@ -71,6 +71,9 @@ public final class ConfigJson {
         json.writeStartObject();
         json.writeObjectFieldStart("listen");
         json.writeStringField("http", config.listen().http().toString());
+        if (config.listen().https() != null) {
+            json.writeStringField("https", config.listen().https().toString());
+        }
         json.writeStringField("header_timeout", duration(config.listen().headerTimeout()));
         json.writeStringField("idle_timeout", duration(config.listen().idleTimeout()));
         json.writeNumberField("max_request_line", config.listen().maxRequestLine());

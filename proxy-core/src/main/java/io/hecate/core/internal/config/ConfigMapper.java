@@ -33,7 +33,7 @@ public final class ConfigMapper {
             List.of("listen", "admin", "access_log", "drain_timeout", "upstreams", "routes");
     private static final List<String> LISTEN_KEYS = List.of("http", "header_timeout", "idle_timeout",
             "max_request_line", "max_header_size", "trusted_proxies", "max_concurrent_streams", "max_connections",
-            "max_connections_per_client", "body_timeout");
+            "max_connections_per_client", "body_timeout", "https");
     private static final List<String> ADMIN_KEYS = List.of("listen");
     private static final List<String> ACCESS_LOG_KEYS = List.of("output", "queue_size");
     private static final List<String> UPSTREAM_KEYS = List.of("targets", "connect_timeout", "idle_timeout",
@@ -87,7 +87,8 @@ public final class ConfigMapper {
                 reader.integer(listen.get("max_connections"), "listen.max_connections", ListenConfig.NO_LIMIT),
                 reader.integer(listen.get("max_connections_per_client"), "listen.max_connections_per_client",
                         ListenConfig.NO_LIMIT),
-                reader.duration(listen.get("body_timeout"), "listen.body_timeout", ListenConfig.DEFAULT_BODY_TIMEOUT));
+                reader.duration(listen.get("body_timeout"), "listen.body_timeout", ListenConfig.DEFAULT_BODY_TIMEOUT),
+                address(listen.get("https"), "listen.https", null));
     }
 
     /** An absent {@code admin.listen} keeps the default; an empty one or {@code off} disables the API. */

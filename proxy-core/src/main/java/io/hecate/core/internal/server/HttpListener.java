@@ -2,6 +2,7 @@ package io.hecate.core.internal.server;
 
 import io.hecate.core.config.ListenAddress;
 import io.hecate.core.internal.runtime.ProxyRuntime;
+import io.hecate.core.tls.TlsContextProvider;
 import io.hecate.core.internal.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -22,6 +23,13 @@ public final class HttpListener {
 
     public static HttpListener bind(Transport transport, EventLoopGroup acceptor, EventLoopGroup workers,
                                     ProxyRuntime runtime, ListenAddress address) throws InterruptedException {
+        return bind(transport, acceptor, workers, runtime, address, null);
+    }
+
+    /** @param tls the certificates of an HTTPS listener, or {@code null} for cleartext HTTP */
+    public static HttpListener bind(Transport transport, EventLoopGroup acceptor, EventLoopGroup workers,
+                                    ProxyRuntime runtime, ListenAddress address, TlsContextProvider tls)
+            throws InterruptedException {
         Channel channel = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(transport.serverChannel())
@@ -30,7 +38,8 @@ public final class HttpListener {
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                .childHandler(new DownstreamInitializer(runtime, "http"))
+                .childHandler(tls == null ? new DownstreamInitializer(runtime, "http")
+                        : new DownstreamInitializer(runtime, "https", tls))
                 .bind(address.toSocketAddress())
                 .sync()
                 .channel();
