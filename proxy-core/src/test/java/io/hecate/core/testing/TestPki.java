@@ -60,14 +60,20 @@ public final class TestPki {
     }
 
     private X509Bundle issue(CertificateBuilder builder, Instant notAfter, String... names) throws Exception {
+        // The subject alternative names are encoded here: the builder's addSanDnsName cannot take a
+        // wildcard ("*.example.com").
+        org.bouncycastle.asn1.x509.GeneralName[] sans = new org.bouncycastle.asn1.x509.GeneralName[names.length + 1];
+        for (int i = 0; i < names.length; i++) {
+            sans[i] = new org.bouncycastle.asn1.x509.GeneralName(org.bouncycastle.asn1.x509.GeneralName.dNSName, names[i]);
+        }
+        sans[names.length] = new org.bouncycastle.asn1.x509.GeneralName(
+                org.bouncycastle.asn1.x509.GeneralName.iPAddress, "127.0.0.1");
         builder.subject("CN=" + names[0])
                 .notBefore(Instant.now().minus(1, ChronoUnit.HOURS))
                 .notAfter(notAfter)
                 .addExtendedKeyUsageServerAuth()
-                .addSanIpAddress("127.0.0.1");
-        for (String name : names) {
-            builder.addSanDnsName(name);
-        }
+                .addExtensionOctetString("2.5.29.17", false,
+                        new org.bouncycastle.asn1.x509.GeneralNames(sans).getEncoded("DER"));
         return builder.buildIssuedBy(ca);
     }
 

@@ -132,7 +132,8 @@ public final class SnapshotCompiler {
             throw new ConfigException(problems);
         }
         return contributed
-                ? new ProxyConfig(config.listen(), config.admin(), config.accessLog(), upstreams, routes, config.drainTimeout())
+                ? new ProxyConfig(config.listen(), config.admin(), config.accessLog(), upstreams, routes, config.drainTimeout(),
+                        config.extensions())
                 : config;
     }
 }

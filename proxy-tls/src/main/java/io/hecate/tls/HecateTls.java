@@ -1,0 +1,280 @@
+package io.hecate.tls;
+
+import io.hecate.core.config.ConfigException;
+import io.hecate.core.config.ConfigProblem;
+import io.hecate.core.tls.TlsContextProvider;
+import io.hecate.tls.internal.CertificateIndex;
+import io.hecate.tls.internal.LoadedCertificate;
+import io.hecate.tls.internal.PemFiles;
+import io.hecate.tls.internal.ServerContexts;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Certificates for Hecate's HTTPS listener: a {@link TlsContextProvider} over static PEM files,
+ * reloaded when they change.
+ *
+ * <pre>{@code
+ * HecateTls tls = HecateTls.start(TlsSettings.of(new TlsSettings.CertificateFiles(cert, key)));
+ * Hecate proxy = Hecate.builder().config(config).tls(tls).metrics(tls::renderMetrics).start();
+ * }</pre>
+ *
+ * <p>Everything slow happens on its own thread ({@code hecate-tls}): reading and parsing the files,
+ * building the contexts, rotating session ticket keys. The result is an immutable
+ * {@link CertificateIndex} swapped in whole, so {@link #contextFor}, which runs on the event loop
+ * during each handshake, only reads a volatile field and a hash map. A file that cannot be read or
+ * does not hold a matching certificate and key is reported and the certificate loaded before it
+ * keeps being served.
+ */
+public final class HecateTls implements TlsContextProvider, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HecateTls.class);
+
+    private final TlsSettings settings;
+    private final ServerContexts contexts;
+    private final Clock clock;
+    private final Slot[] slots;
+    private final ScheduledExecutorService worker;
+    private volatile CertificateIndex index = CertificateIndex.EMPTY;
+
+    /** One configured cert/key pair: what was last read from it and what is served. */
+    private static final class Slot {
+        final TlsSettings.CertificateFiles files;
+        byte[] digest;
+        volatile LoadedCertificate served;
+        volatile String lastError;
+
+        Slot(TlsSettings.CertificateFiles files) {
+            this.files = files;
+        }
+    }
+
+    private HecateTls(TlsSettings settings, ServerContexts contexts, Clock clock) {
+        this.settings = settings;
+        this.contexts = contexts;
+        this.clock = clock;
+        this.slots = settings.certificates().stream().map(Slot::new).toArray(Slot[]::new);
+        this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "hecate-tls");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Loads every certificate (on the calling thread), then watches the files.
+     *
+     * @throws ConfigException when a certificate cannot be loaded: Hecate must not start without it
+     */
+    public static HecateTls start(TlsSettings settings) throws ConfigException {
+        return start(settings, ServerContexts.best(), Clock.systemUTC());
+    }
+
+    /** With a chosen provider (see {@link ServerContexts#jdk()}) and clock. */
+    public static HecateTls start(TlsSettings settings, ServerContexts contexts, Clock clock) throws ConfigException {
+        HecateTls tls = new HecateTls(settings, contexts, clock);
+        List<ConfigProblem> problems = new ArrayList<>();
+        for (int i = 0; i < tls.slots.length; i++) {
+            Slot slot = tls.slots[i];
+            try {
+                tls.load(slot);
+            } catch (IOException | GeneralSecurityException e) {
+                problems.add(new ConfigProblem(null, 0, "tls.certificates[" + i + "]", describe(e)));
+            }
+        }
+        if (!problems.isEmpty()) {
+            tls.worker.shutdownNow();
+            throw new ConfigException(problems);
+        }
+        tls.publish();
+        String why = contexts.whyNotOpenSsl();
+        LOG.info("TLS: {} ({}), {} certificate(s) for {}", contexts.provider() == SslProvider.OPENSSL ? "BoringSSL" : "JDK provider",
+                contexts.describe() + (why == null ? "" : "; BoringSSL unavailable: " + why),
+                tls.slots.length, tls.index.certificates().stream().flatMap(c -> c.names().stream()).toList());
+        long watch = settings.watchInterval().toMillis();
+        tls.worker.scheduleWithFixedDelay(tls::checkFiles, watch, watch, TimeUnit.MILLISECONDS);
+        if (contexts.provider() == SslProvider.OPENSSL) {
+            long rotation = settings.ticketKeyRotation().toMillis();
+            tls.worker.scheduleAtFixedRate(tls::rotateTicketKeys, rotation, rotation, TimeUnit.MILLISECONDS);
+        }
+        return tls;
+    }
+
+    /** Answers from memory: called on the event loop for every handshake. */
+    @Override
+    public SslContext contextFor(String serverName) {
+        return index.contextFor(serverName);
+    }
+
+    /** {@code BoringSSL} or {@code JDK}. */
+    public String provider() {
+        return contexts.provider() == SslProvider.OPENSSL ? "BoringSSL" : "JDK";
+    }
+
+    /** What each configured certificate serves now, in configuration order. */
+    public List<CertificateStatus> certificates() {
+        List<CertificateStatus> status = new ArrayList<>();
+        for (Slot slot : slots) {
+            LoadedCertificate served = slot.served;
+            status.add(new CertificateStatus(served == null ? List.of() : served.names(),
+                    served == null ? null : served.issuer(), served == null ? null : served.notAfter(),
+                    slot.files.cert().toString(), slot.lastError));
+        }
+        return status;
+    }
+
+    /** What one certificate slot serves: names, issuer, expiry, the file, and the last reload error. */
+    public record CertificateStatus(List<String> names, String issuer, Instant notAfter, String source,
+                                    String lastError) {
+    }
+
+    /** Seconds until each certificate expires, in the Prometheus text format (for {@code Hecate.Builder.metrics}). */
+    public void renderMetrics(StringBuilder out) {
+        out.append("# HELP hecate_tls_certificate_expiry_seconds Seconds until the served certificate expires"
+                + " (negative once expired).\n");
+        out.append("# TYPE hecate_tls_certificate_expiry_seconds gauge\n");
+        Instant now = clock.instant();
+        for (Slot slot : slots) {
+            LoadedCertificate served = slot.served;
+            if (served == null) {
+                continue;
+            }
+            String name = served.names().isEmpty() ? "" : served.names().get(0);
+            out.append("hecate_tls_certificate_expiry_seconds{name=\"").append(escape(name))
+                    .append("\",source=\"").append(escape(slot.files.cert().toString())).append("\"} ")
+                    .append(Duration.between(now, served.notAfter()).getSeconds()).append('\n');
+        }
+        out.append("# HELP hecate_tls_reload_errors Certificate files whose last change could not be loaded"
+                + " (the previous certificate is still served).\n");
+        out.append("# TYPE hecate_tls_reload_errors gauge\n");
+        out.append("hecate_tls_reload_errors ").append(Arrays.stream(slots).filter(s -> s.lastError != null).count())
+                .append('\n');
+    }
+
+    private static String escape(String value) {
+        return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+
+    /** Checks the files now (normally done every {@code watch_interval}); returns when done. */
+    public void checkNow() {
+        try {
+            worker.submit(this::checkFiles).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private void checkFiles() {
+        boolean changed = false;
+        for (Slot slot : slots) {
+            try {
+                changed |= load(slot);
+            } catch (IOException | GeneralSecurityException | RuntimeException e) {
+                String error = describe(e);
+                if (!error.equals(slot.lastError)) {
+                    LOG.error("TLS: cannot reload {}, still serving the certificate loaded before: {}",
+                            slot.files.cert(), error);
+                }
+                slot.lastError = error;
+            }
+        }
+        if (changed) {
+            publish();
+        }
+    }
+
+    /** @return whether the slot serves something new */
+    private boolean load(Slot slot) throws IOException, GeneralSecurityException {
+        byte[] certBytes = Files.readAllBytes(slot.files.cert());
+        byte[] keyBytes = Files.readAllBytes(slot.files.key());
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        sha.update(certBytes);
+        sha.update(keyBytes);
+        byte[] digest = sha.digest();
+        if (Arrays.equals(digest, slot.digest)) {
+            return false;
+        }
+        // Remember what was tried even when it fails: a half-written file is retried once it changes again.
+        slot.digest = digest;
+        List<X509Certificate> chain = PemFiles.chain(slot.files.cert());
+        PrivateKey key = PemFiles.privateKey(slot.files.key());
+        X509Certificate leaf = chain.get(0);
+        PemFiles.checkPair(key, leaf, slot.files.key());
+        List<String> names = PemFiles.dnsNames(leaf);
+        if (names.isEmpty()) {
+            throw new GeneralSecurityException(slot.files.cert() + ": the certificate names no DNS name");
+        }
+        SslContext context = contexts.build(key, chain);
+        LoadedCertificate loaded = new LoadedCertificate(names, leaf.getIssuerX500Principal().getName(),
+                leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant(), context, slot.files.cert().toString());
+        if (!loaded.validAt(clock.instant())) {
+            LOG.warn("TLS: {} for {} is not valid now (valid {} to {})", slot.files.cert(), names,
+                    loaded.notBefore(), loaded.notAfter());
+        }
+        LoadedCertificate before = slot.served;
+        slot.served = loaded;
+        slot.lastError = null;
+        if (before != null) {
+            LOG.info("TLS: reloaded {} for {}, valid until {}", slot.files.cert(), names, loaded.notAfter());
+        }
+        return true;
+    }
+
+    private void publish() {
+        List<LoadedCertificate> served = new ArrayList<>();
+        for (Slot slot : slots) {
+            if (slot.served != null) {
+                served.add(slot.served);
+            }
+        }
+        index = new CertificateIndex(served, clock.instant());
+    }
+
+    private void rotateTicketKeys() {
+        try {
+            contexts.rotateTicketKeys();
+            for (LoadedCertificate certificate : index.certificates()) {
+                contexts.applyTicketKeys(certificate.context());
+            }
+            LOG.debug("TLS: session ticket keys rotated");
+        } catch (RuntimeException e) {
+            LOG.error("TLS: session ticket key rotation failed", e);
+        }
+    }
+
+    private static String describe(Exception e) {
+        String message = e.getMessage();
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file: " + message;
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied: " + message;
+        }
+        return message == null ? e.getClass().getSimpleName() : message;
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
+    }
+}
