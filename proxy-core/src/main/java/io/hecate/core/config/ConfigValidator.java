@@ -356,6 +356,9 @@ public final class ConfigValidator {
     }
 
     private void checkMatch(String path, MatchConfig match) {
+        if (match.scheme() != null && !match.scheme().equals("http") && !match.scheme().equals("https")) {
+            problem(path + ".scheme", "expected http or https, got " + quote(match.scheme()));
+        }
         if (match.host() != null) {
             matchHostProblem(match.host()).ifPresent(message -> problem(path + ".host", message));
         }

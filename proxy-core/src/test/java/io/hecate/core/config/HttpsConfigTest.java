@@ -49,4 +49,34 @@ class HttpsConfigTest {
         ConfigException clash = catchThrowableOfType(ConfigException.class, () -> new YamlConfigFile(same).load());
         assertThat(clash.getMessage()).contains("listen.https", "must not use the same address as listen.http");
     }
+
+    @Test
+    void aRouteCanBeLimitedToOneScheme() throws Exception {
+        Path file = dir.resolve("scheme.yaml");
+        Files.writeString(file, """
+                listen: { http: 127.0.0.1:8080, https: 127.0.0.1:8443 }
+                upstreams:
+                  api: { targets: ["127.0.0.1:3000"] }
+                routes:
+                  - id: to-https
+                    match: { scheme: http }
+                    redirect: { status: 308, location: "https://{host}{uri}" }
+                  - id: api
+                    match: { host: api.example.com, scheme: https }
+                    proxy: { upstream: api }
+                """);
+        ProxyConfig config = new YamlConfigFile(file).load();
+        assertThat(config.routes().get(0).match().scheme()).isEqualTo("http");
+        assertThat(config.routes().get(1).match().scheme()).isEqualTo("https");
+
+        Path bad = dir.resolve("bad-scheme.yaml");
+        Files.writeString(bad, """
+                routes:
+                  - id: odd
+                    match: { scheme: ftp }
+                    respond: { body: "no" }
+                """);
+        ConfigException failure = catchThrowableOfType(ConfigException.class, () -> new YamlConfigFile(bad).load());
+        assertThat(failure.getMessage()).contains("routes[0].match.scheme", "expected http or https, got \"ftp\"");
+    }
 }

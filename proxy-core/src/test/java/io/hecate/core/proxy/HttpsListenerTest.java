@@ -141,6 +141,32 @@ class HttpsListenerTest {
     }
 
     @Test
+    void aRedirectToHttpsLimitedToTheHttpListenerDoesNotLoop() throws Exception {
+        backend = TestBackend.start();
+        ProxyConfig config = ProxyFixture.baseConfig()
+                .listen(httpsConfig().listen())
+                .upstream("app", UpstreamConfig.of(backend.address()))
+                .route(RouteConfig.of("to-https", MatchConfig.prefix("/").withScheme("http"),
+                        new io.hecate.core.config.RedirectAction(308, "https://{host}{uri}")))
+                .route(RouteConfig.of("app", MatchConfig.prefix("/"), ProxyAction.to("app")))
+                .build();
+        proxy = ProxyFixture.start(Hecate.builder().config(config).tls(this::lookup));
+
+        try (io.hecate.core.testing.RawClient client = proxy.raw()) {
+            io.hecate.core.testing.RawResponse plain = client
+                    .send("GET /shop?x=1 HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n").readResponse();
+            assertThat(plain.status()).isEqualTo(308);
+            assertThat(plain.header("location")).isEqualTo("https://a.test/shop?x=1");
+        }
+        assertThat(backend.requestCount()).isZero();
+
+        HttpResponse<String> secure = pki.client(HttpClient.Version.HTTP_2, "a.test")
+                .send(HttpRequest.newBuilder(https("/shop?x=1")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(secure.statusCode()).isEqualTo(200);
+        assertThat(backend.lastRecorded().uri()).isEqualTo("/shop?x=1");
+    }
+
+    @Test
     void anHttpsListenerWithoutCertificatesIsAConfigError() throws Exception {
         backend = TestBackend.start();
         assertThatThrownBy(() -> Hecate.builder().config(httpsConfig()).workerThreads(1).start())

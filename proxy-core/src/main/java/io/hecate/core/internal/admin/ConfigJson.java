@@ -241,6 +241,7 @@ public final class ConfigJson {
         optional(json, "path", match.path());
         optional(json, "path_prefix", match.pathPrefix());
         optional(json, "path_regex", match.pathRegex());
+        optional(json, "scheme", match.scheme());
         if (!match.methods().isEmpty()) {
             strings(json, "methods", match.methods());
         }

@@ -80,7 +80,8 @@ public final class SnapshotCompiler {
                 }
             }
             table.add(route.match(), new Route(route.id(), route.match().methods(), route.match().headers(),
-                    route.action(), filters, metrics.route(route.id()), SecurityHeaders.of(route.securityHeaders())));
+                    route.action(), filters, metrics.route(route.id()), SecurityHeaders.of(route.securityHeaders()))
+                    .onlyScheme(route.match().scheme()));
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);

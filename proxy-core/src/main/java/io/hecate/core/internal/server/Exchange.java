@@ -169,7 +169,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
             respondError(HttpResponseStatus.BAD_REQUEST, invalid.getMessage(), true);
             return;
         }
-        route = snapshot.routes().find(target.host(), target.path(), request.method(), request.headers());
+        route = snapshot.routes().find(target.host(), target.path(), request.method(), request.headers(), scheme);
         if (route == null) {
             respondError(HttpResponseStatus.NOT_FOUND, "no route matched "
                     + (target.host() == null ? "" : target.host()) + target.path(), false);
