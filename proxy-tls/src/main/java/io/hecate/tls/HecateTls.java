@@ -34,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>{@code
  * HecateTls tls = HecateTls.start(TlsSettings.of(new TlsSettings.CertificateFiles(cert, key)));
- * Hecate proxy = Hecate.builder().config(config).tls(tls).metrics(tls::renderMetrics).start();
+ * Hecate proxy = Hecate.builder().config(config).tls(tls).metrics(tls::renderMetrics)
+ *         .adminEndpoint("/certs", tls::certsJson).start();
  * }</pre>
  *
  * <p>Everything slow happens on its own thread ({@code hecate-tls}): reading and parsing the files,
@@ -144,6 +145,58 @@ public final class HecateTls implements TlsContextProvider, AutoCloseable {
     /** What one certificate slot serves: names, issuer, expiry, the file, and the last reload error. */
     public record CertificateStatus(List<String> names, String issuer, Instant notAfter, String source,
                                     String lastError) {
+    }
+
+    /**
+     * {@code GET /certs} on the admin API: the provider and, per configured certificate, its names,
+     * issuer, validity, where it comes from, when it renews ({@code null}: a static file renews
+     * when the file is replaced) and the last error loading it.
+     */
+    public String certsJson() {
+        StringBuilder json = new StringBuilder("{\"provider\":").append(quote(provider())).append(",\"certificates\":[");
+        Instant now = clock.instant();
+        boolean first = true;
+        for (Slot slot : slots) {
+            LoadedCertificate served = slot.served;
+            json.append(first ? "" : ",").append("{\"names\":[");
+            first = false;
+            if (served != null) {
+                for (int i = 0; i < served.names().size(); i++) {
+                    json.append(i == 0 ? "" : ",").append(quote(served.names().get(i)));
+                }
+            }
+            json.append("],\"issuer\":").append(served == null ? "null" : quote(served.issuer()))
+                    .append(",\"not_before\":").append(served == null ? "null" : quote(served.notBefore().toString()))
+                    .append(",\"not_after\":").append(served == null ? "null" : quote(served.notAfter().toString()))
+                    .append(",\"valid_now\":").append(served != null && served.validAt(now))
+                    .append(",\"source\":").append(quote("file " + slot.files.cert()))
+                    .append(",\"next_renewal\":null")
+                    .append(",\"last_error\":").append(slot.lastError == null ? "null" : quote(slot.lastError))
+                    .append('}');
+        }
+        return json.append("]}").toString();
+    }
+
+    private static String quote(String value) {
+        StringBuilder out = new StringBuilder("\"");
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"').toString();
     }
 
     /** Seconds until each certificate expires, in the Prometheus text format (for {@code Hecate.Builder.metrics}). */

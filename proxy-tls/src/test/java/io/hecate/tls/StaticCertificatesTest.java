@@ -130,7 +130,8 @@ class StaticCertificatesTest {
                 .upstream("app", UpstreamConfig.of(backend.address()))
                 .route(RouteConfig.of("app", MatchConfig.prefix("/"), ProxyAction.to("app")))
                 .build();
-        proxy = ProxyFixture.start(Hecate.builder().config(config).tls(tls).metrics(tls::renderMetrics));
+        proxy = ProxyFixture.start(Hecate.builder().config(config).tls(tls).metrics(tls::renderMetrics)
+                .adminEndpoint("/certs", tls::certsJson));
     }
 
     private HttpResponse<String> get(HttpClient.Version version, String sni) throws Exception {
@@ -192,6 +193,9 @@ class StaticCertificatesTest {
         assertThat(served(get(HttpClient.Version.HTTP_1_1, "a.test")).getSerialNumber())
                 .isEqualTo(renewed.getCertificate().getSerialNumber());
         assertThat(proxy.metricsText()).contains("hecate_tls_reload_errors 1");
+        String certs = proxy.admin("/certs").body();
+        assertThat(certs).contains("\"names\":[\"a.test\"]", "\"last_error\":\"" + exact.key()
+                + " is not the key of the certificate", "\"valid_now\":true", "CN=Hecate Test CA");
 
         // Fixed: served again, error gone.
         X509Bundle third = pki.ecdsa("a.test");

@@ -23,7 +23,7 @@ final class TlsSetup {
             return null;
         }
         HecateTls tls = HecateTls.start(TlsSettings.from(config.extension("tls")));
-        builder.tls(tls).metrics(tls::renderMetrics);
+        builder.tls(tls).metrics(tls::renderMetrics).adminEndpoint("/certs", tls::certsJson);
         return tls;
     }
 

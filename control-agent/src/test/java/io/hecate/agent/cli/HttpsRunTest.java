@@ -99,6 +99,11 @@ class HttpsRunTest {
         assertThat(((X509Certificate) response.sslSession().orElseThrow().getPeerCertificates()[0])
                 .getSubjectX500Principal().getName()).isEqualTo("CN=site.test");
         assertThat(hecate.log()).contains("TLS: BoringSSL");
+        HttpResponse<String> certs = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports[2] + "/certs")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(certs.statusCode()).isEqualTo(200);
+        assertThat(certs.body()).contains("\"names\":[\"site.test\"]", "\"issuer\":\"CN=Test CA\"", "\"last_error\":null");
     }
 
     @Test

@@ -65,6 +65,7 @@ public final class ProxyEngine implements AdminApi {
     private HttpListener listener;
     private HttpListener httpsListener;
     private final TlsContextProvider tls;
+    private final Map<String, io.hecate.core.AdminEndpoint> endpoints;
     private AdminServer admin;
     private volatile boolean ready;
     private volatile boolean stopped;
@@ -79,7 +80,20 @@ public final class ProxyEngine implements AdminApi {
     /** @param tls the certificates of the {@code listen.https} listener, or {@code null} when there is none */
     public ProxyEngine(ConfigSource source, Map<String, RouteFilterFactory> filters, int workerThreads,
                        List<MetricsSource> extraMetrics, TlsContextProvider tls) {
+        this(source, filters, workerThreads, extraMetrics, tls, null, Map.of());
+    }
+
+    /**
+     * @param challenges answers ACME HTTP-01 challenges before routing, or {@code null}
+     * @param endpoints  modules' admin endpoints by path
+     */
+    public ProxyEngine(ConfigSource source, Map<String, RouteFilterFactory> filters, int workerThreads,
+                       List<MetricsSource> extraMetrics, TlsContextProvider tls,
+                       io.hecate.core.tls.HttpChallengeResponder challenges,
+                       Map<String, io.hecate.core.AdminEndpoint> endpoints) {
         this.tls = tls;
+        this.endpoints = Map.copyOf(endpoints);
+        runtime.challenges(challenges);
         this.extraMetrics = List.copyOf(extraMetrics);
         this.source = source;
         this.compiler = new SnapshotCompiler(withBuiltIns(filters), metrics, runtime.health(), runtime.admissions());
@@ -413,6 +427,11 @@ public final class ProxyEngine implements AdminApi {
     public String configJson() {
         Snapshot snapshot = runtime.snapshot();
         return ConfigJson.render(snapshot.config(), snapshot.version(), source.describe(), appliedAt, lastError);
+    }
+
+    @Override
+    public io.hecate.core.AdminEndpoint endpoint(String path) {
+        return endpoints.get(path);
     }
 
     @Override
