@@ -303,6 +303,17 @@ public final class HecateTls implements TlsContextProvider, AutoCloseable {
         index = new CertificateIndex(served, clock.instant());
     }
 
+    /** Rotates the session ticket keys now (normally every {@code ticket_key_rotation}); returns when done. */
+    void rotateTicketKeysNow() {
+        try {
+            worker.submit(this::rotateTicketKeys).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
     private void rotateTicketKeys() {
         try {
             contexts.rotateTicketKeys();

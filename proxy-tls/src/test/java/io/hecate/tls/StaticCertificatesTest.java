@@ -222,6 +222,42 @@ class StaticCertificatesTest {
         }
     }
 
+    @Test
+    void sessionsResumeWithTicketsUntilTheKeysHaveRotatedTwice() throws Exception {
+        start(TlsSettings.of(exact));
+        org.junit.jupiter.api.Assumptions.assumeTrue(OpenSsl.isAvailable(), "ticket keys are Hecate's with BoringSSL");
+        int port = proxy.proxy().httpsAddress().getPort();
+        Path session = dir.resolve("session.pem");
+
+        assertThat(sClient(port, "-sess_out", session)).as("first connection").contains("New, TLSv1.3");
+        assertThat(sClient(port, "-sess_in", session)).as("with its ticket").contains("Reused, TLSv1.3");
+
+        tls.rotateTicketKeysNow();
+        assertThat(sClient(port, "-sess_in", session)).as("one rotation: the previous key still decrypts")
+                .contains("Reused, TLSv1.3");
+
+        tls.rotateTicketKeysNow();
+        assertThat(sClient(port, "-sess_in", session)).as("two rotations: the ticket's key is gone")
+                .contains("New, TLSv1.3");
+    }
+
+    /**
+     * One HTTPS request with OpenSSL's command-line client (which keeps a TLS 1.3 session ticket
+     * in a file), reading until the server closes; returns its output.
+     */
+    private static String sClient(int port, String sessionOption, Path session) throws Exception {
+        Process process = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + port,
+                "-servername", "a.test", "-tls1_3", "-ign_eof", sessionOption, session.toString())
+                .redirectErrorStream(true).start();
+        process.getOutputStream().write("GET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n"
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("openssl s_client finished").isTrue();
+        assertThat(output).as("the request was answered").contains("HTTP/1.1 200");
+        return output;
+    }
+
     /** A BoringSSL client that offers only {@code protocol}; true when the handshake succeeded. */
     private boolean handshake(EventLoopGroup group, int port, String protocol) throws Exception {
         SslContext client = SslContextBuilder.forClient()
