@@ -55,6 +55,8 @@ public final class HecateTls implements TlsContextProvider, AutoCloseable {
     private final Slot[] slots;
     private final ScheduledExecutorService worker;
     private volatile CertificateIndex index = CertificateIndex.EMPTY;
+    /** Certificates given in code (ACME), by id, served after the configured files. */
+    private final java.util.Map<String, LoadedCertificate> managed = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** One configured cert/key pair: what was last read from it and what is served. */
     private static final class Slot {
@@ -293,14 +295,40 @@ public final class HecateTls implements TlsContextProvider, AutoCloseable {
         return true;
     }
 
-    private void publish() {
+    private synchronized void publish() {
         List<LoadedCertificate> served = new ArrayList<>();
         for (Slot slot : slots) {
             if (slot.served != null) {
                 served.add(slot.served);
             }
         }
+        served.addAll(new java.util.TreeMap<>(managed).values());
         index = new CertificateIndex(served, clock.instant());
+    }
+
+    /**
+     * Serves a certificate obtained in code (from ACME), replacing the one installed before under
+     * the same id. Builds the context on the calling thread (never an event loop) and swaps it in.
+     *
+     * @return what is now served under {@code id}
+     */
+    public LoadedCertificate install(String id, PrivateKey key, List<X509Certificate> chain, String source)
+            throws GeneralSecurityException {
+        X509Certificate leaf = chain.get(0);
+        PemFiles.checkPair(key, leaf, java.nio.file.Path.of(id));
+        List<String> names = PemFiles.dnsNames(leaf);
+        SslContext context;
+        try {
+            context = contexts.build(key, chain);
+        } catch (javax.net.ssl.SSLException e) {
+            throw new GeneralSecurityException(e);
+        }
+        LoadedCertificate loaded = new LoadedCertificate(names, leaf.getIssuerX500Principal().getName(),
+                leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant(), context, source);
+        managed.put(id, loaded);
+        publish();
+        LOG.info("TLS: serving {} for {}, valid until {}", source, names, loaded.notAfter());
+        return loaded;
     }
 
     /** Rotates the session ticket keys now (normally every {@code ticket_key_rotation}); returns when done. */

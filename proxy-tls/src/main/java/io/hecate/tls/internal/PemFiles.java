@@ -69,8 +69,9 @@ public final class PemFiles {
     public static void checkPair(PrivateKey key, X509Certificate leaf, Path keyFile)
             throws GeneralSecurityException {
         PublicKey publicKey = leaf.getPublicKey();
-        String algorithm = key.getAlgorithm().toUpperCase(Locale.ROOT).equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
-        if (!publicKey.getAlgorithm().equalsIgnoreCase(key.getAlgorithm())) {
+        String keyFamily = family(key.getAlgorithm());
+        String algorithm = keyFamily.equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
+        if (!family(publicKey.getAlgorithm()).equals(keyFamily)) {
             throw new GeneralSecurityException(keyFile + " is a " + key.getAlgorithm() + " key but the certificate's is "
                     + publicKey.getAlgorithm());
         }
@@ -86,6 +87,12 @@ public final class PemFiles {
             throw new GeneralSecurityException(keyFile + " is not the key of the certificate "
                     + leaf.getSubjectX500Principal().getName());
         }
+    }
+
+    /** "EC" for EC keys whatever the provider calls them (BouncyCastle says "ECDSA"). */
+    private static String family(String algorithm) {
+        String upper = algorithm.toUpperCase(Locale.ROOT);
+        return upper.equals("ECDSA") ? "EC" : upper;
     }
 
     /** The DNS names a server certificate is for: its SAN DNS names, or its CN when it has none. */
