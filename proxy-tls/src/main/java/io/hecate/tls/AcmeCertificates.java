@@ -34,9 +34,14 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.List;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Orders a certificate from an ACME server with acme4j and serves it through {@link HecateTls}.
@@ -49,8 +54,7 @@ import java.util.concurrent.Executors;
  * {@link AcmeSettings#storage()} by temp file and rename, readable by the owner only; a stored
  * certificate is served at start without asking the server.
  *
- * <p>Not yet here (issue 4): scheduled renewal (a third of the lifetime left, ARI, jitter,
- * backoff), TLS-ALPN-01, DNS-01, external account binding and a pluggable store.
+ * <p>Not yet here (issue 4): ARI, TLS-ALPN-01, DNS-01, external account binding and a pluggable store.
  */
 public final class AcmeCertificates implements AutoCloseable {
 
@@ -60,12 +64,22 @@ public final class AcmeCertificates implements AutoCloseable {
     private final AcmeSettings settings;
     private final HecateTls tls;
     private final Http01Tokens tokens = new Http01Tokens();
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+    /** First retry after a failure; doubled at each further failure up to {@link #MAX_BACKOFF}. */
+    static final Duration FIRST_BACKOFF = Duration.ofMinutes(1);
+    static final Duration MAX_BACKOFF = Duration.ofHours(6);
+
+    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "hecate-acme");
         thread.setDaemon(true);
         return thread;
     });
+    private final Clock clock;
+    private final java.util.Random random = new java.util.Random();
     private volatile String lastError;
+    private volatile Instant renewAt;
+    private volatile Instant nextAttempt;
+    private int failures;
+    private ScheduledFuture<?> scheduled;
 
     static {
         // acme4j reads and writes keys and builds CSRs through BouncyCastle's JCA provider; added
@@ -76,11 +90,132 @@ public final class AcmeCertificates implements AutoCloseable {
     }
 
     public AcmeCertificates(AcmeSettings settings, HecateTls tls) {
+        this(settings, tls, Clock.systemUTC());
+    }
+
+    /** @param clock decides when a certificate is due for renewal (tests move it forward) */
+    public AcmeCertificates(AcmeSettings settings, HecateTls tls, Clock clock) {
         if (settings.domains().isEmpty()) {
             throw new IllegalArgumentException("ACME needs at least one domain");
         }
         this.settings = settings;
         this.tls = tls;
+        this.clock = clock;
+    }
+
+    private String id() {
+        return "acme:" + settings.domains().get(0);
+    }
+
+    private String source() {
+        return "acme " + settings.directory();
+    }
+
+    /**
+     * Serves the stored certificate if there is one, then keeps it renewed: ordered when missing,
+     * renewed when a third of its lifetime is left (less a random part of a tenth of that third,
+     * so that many names do not renew at once), retried after a failure with exponential backoff
+     * (1 min doubling up to 6 h, or later when the server said {@code Retry-After}). While renewal
+     * fails, the certificate that still works keeps being served.
+     */
+    public void start() {
+        worker.execute(() -> {
+            try {
+                loadStored();
+            } catch (IOException | GeneralSecurityException e) {
+                LOG.error("ACME: the stored certificate for {} cannot be read, ordering a new one: {}",
+                        settings.domains(), e.toString());
+            }
+            check();
+        });
+    }
+
+    /** Renews now if due by the clock (or missing); completes when done. For tests and operators. */
+    public CompletableFuture<Void> renewIfDue() {
+        return CompletableFuture.runAsync(this::check, worker);
+    }
+
+    /** When the served certificate is due for renewal, or {@code null} before there is one. */
+    public Instant renewAt() {
+        return renewAt;
+    }
+
+    /** The next attempt after a failure, or {@code null}. */
+    public Instant nextAttempt() {
+        return nextAttempt;
+    }
+
+    /** On the ACME thread: orders when missing or due, then schedules the next check. */
+    private void check() {
+        Instant now = clock.instant();
+        if (renewAt != null && now.isBefore(renewAt)) {
+            schedule(renewAt);
+            return;
+        }
+        try {
+            order();
+            failures = 0;
+            lastError = null;
+            nextAttempt = null;
+            // A certificate due as soon as issued (clock skew, very short lifetimes) must not loop.
+            Instant after = clock.instant().plus(FIRST_BACKOFF);
+            schedule(renewAt.isAfter(after) ? renewAt : after);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            failures++;
+            lastError = describe(e);
+            Duration backoff = FIRST_BACKOFF.multipliedBy(1L << Math.min(failures - 1, 20));
+            if (backoff.compareTo(MAX_BACKOFF) > 0) {
+                backoff = MAX_BACKOFF;
+            }
+            backoff = backoff.plusMillis((long) (random.nextDouble() * backoff.toMillis() / 10));
+            Instant next = now.plus(backoff);
+            if (e instanceof org.shredzone.acme4j.exception.AcmeRateLimitedException limited
+                    && limited.getRetryAfter().isPresent() && limited.getRetryAfter().get().isAfter(next)) {
+                next = limited.getRetryAfter().get();
+            }
+            nextAttempt = next;
+            LOG.error("ACME: ordering {} from {} failed ({} in a row), still serving the current certificate;"
+                    + " next attempt at {}: {}", settings.domains(), settings.directory(), failures, next, lastError);
+            schedule(next);
+        }
+        report();
+    }
+
+    /** The exception's message and its causes' ("Network error: ... Connection refused"). */
+    static String describe(Throwable e) {
+        StringBuilder text = new StringBuilder(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+            if (!text.toString().contains(message)) {
+                text.append(": ").append(message);
+            }
+        }
+        return text.toString();
+    }
+
+    private void report() {
+        tls.report(id(), settings.domains(), source(), nextAttempt != null ? nextAttempt : renewAt, lastError);
+    }
+
+    private void schedule(Instant at) {
+        if (scheduled != null) {
+            scheduled.cancel(false);
+        }
+        long delay = Math.max(0, Duration.between(clock.instant(), at).toMillis());
+        scheduled = worker.schedule(this::check, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** Two thirds into the lifetime, less up to a tenth of the last third. */
+    private Instant renewalTime(X509Certificate leaf) {
+        Instant notBefore = leaf.getNotBefore().toInstant();
+        Instant notAfter = leaf.getNotAfter().toInstant();
+        Duration third = Duration.between(notBefore, notAfter).dividedBy(3);
+        long jitter = (long) (random.nextDouble() * third.toMillis() / 10);
+        return notAfter.minus(third).minusMillis(jitter);
     }
 
     /** Answers HTTP-01 challenges while an order is being validated. */
@@ -108,23 +243,29 @@ public final class AcmeCertificates implements AutoCloseable {
         if (!Files.exists(chain) || !Files.exists(key)) {
             return false;
         }
-        tls.install("acme:" + settings.domains().get(0), PemFiles.privateKey(key), PemFiles.chain(chain),
-                "acme " + settings.directory());
+        List<X509Certificate> certificates = PemFiles.chain(chain);
+        tls.install(id(), PemFiles.privateKey(key), certificates, source());
+        renewAt = renewalTime(certificates.get(0));
+        report();
         return true;
     }
 
-    /** Orders a certificate now, on the ACME thread; completes when it is served (or failed). */
+    /** Orders a certificate now, on the ACME thread, whether due or not; completes when it is served (or failed). */
     public CompletableFuture<X509Certificate> obtain() {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 X509Certificate leaf = order();
                 lastError = null;
+                failures = 0;
+                nextAttempt = null;
+                report();
                 return leaf;
             } catch (Exception e) {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
                 }
-                lastError = e.getMessage() == null ? e.toString() : e.getMessage();
+                lastError = describe(e);
+                report();
                 LOG.error("ACME: ordering {} from {} failed: {}", settings.domains(), settings.directory(), lastError);
                 throw new java.util.concurrent.CompletionException(e);
             }
@@ -172,7 +313,8 @@ public final class AcmeCertificates implements AutoCloseable {
         }
         List<X509Certificate> chain = order.getCertificate().getCertificateChain();
         store(domainKey, chain);
-        tls.install("acme:" + settings.domains().get(0), domainKey.getPrivate(), chain, "acme " + settings.directory());
+        tls.install(id(), domainKey.getPrivate(), chain, source());
+        renewAt = renewalTime(chain.get(0));
         return chain.get(0);
     }
 

@@ -158,25 +158,60 @@ public final class HecateTls implements TlsContextProvider, AutoCloseable {
         StringBuilder json = new StringBuilder("{\"provider\":").append(quote(provider())).append(",\"certificates\":[");
         Instant now = clock.instant();
         boolean first = true;
-        for (Slot slot : slots) {
-            LoadedCertificate served = slot.served;
+        for (Row row : rows()) {
+            LoadedCertificate served = row.served();
             json.append(first ? "" : ",").append("{\"names\":[");
             first = false;
-            if (served != null) {
-                for (int i = 0; i < served.names().size(); i++) {
-                    json.append(i == 0 ? "" : ",").append(quote(served.names().get(i)));
-                }
+            List<String> names = served != null ? served.names() : row.names();
+            for (int i = 0; i < names.size(); i++) {
+                json.append(i == 0 ? "" : ",").append(quote(names.get(i)));
             }
             json.append("],\"issuer\":").append(served == null ? "null" : quote(served.issuer()))
                     .append(",\"not_before\":").append(served == null ? "null" : quote(served.notBefore().toString()))
                     .append(",\"not_after\":").append(served == null ? "null" : quote(served.notAfter().toString()))
                     .append(",\"valid_now\":").append(served != null && served.validAt(now))
-                    .append(",\"source\":").append(quote("file " + slot.files.cert()))
-                    .append(",\"next_renewal\":null")
-                    .append(",\"last_error\":").append(slot.lastError == null ? "null" : quote(slot.lastError))
+                    .append(",\"source\":").append(quote(row.source()))
+                    .append(",\"next_renewal\":").append(row.nextRenewal() == null ? "null" : quote(row.nextRenewal().toString()))
+                    .append(",\"last_error\":").append(row.lastError() == null ? "null" : quote(row.lastError()))
                     .append('}');
         }
         return json.append("]}").toString();
+    }
+
+    /** One line of {@code /certs}: a configured file or a managed (ACME) certificate. */
+    private record Row(List<String> names, LoadedCertificate served, String source, Instant nextRenewal, String lastError) {
+    }
+
+    private List<Row> rows() {
+        List<Row> rows = new ArrayList<>();
+        for (Slot slot : slots) {
+            rows.add(new Row(List.of(), slot.served, "file " + slot.files.cert(), null, slot.lastError));
+        }
+        for (java.util.Map.Entry<String, ManagedState> entry : new java.util.TreeMap<>(managedStates).entrySet()) {
+            ManagedState state = entry.getValue();
+            rows.add(new Row(state.names(), managed.get(entry.getKey()), state.source(), state.nextRenewal(),
+                    state.lastError()));
+        }
+        return rows;
+    }
+
+    /** What a certificate manager (ACME) says about the certificate it keeps under an id. */
+    private record ManagedState(List<String> names, String source, Instant nextRenewal, String lastError) {
+    }
+
+    private final java.util.Map<String, ManagedState> managedStates = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Records the state of a managed certificate for {@code /certs}: when it renews next and why the
+     * last attempt failed ({@code null} after a success).
+     */
+    public void report(String id, List<String> names, String source, Instant nextRenewal, String lastError) {
+        managedStates.put(id, new ManagedState(List.copyOf(names), source, nextRenewal, lastError));
+    }
+
+    /** The certificate served under a managed id, or {@code null}. */
+    public LoadedCertificate managed(String id) {
+        return managed.get(id);
     }
 
     private static String quote(String value) {
@@ -207,20 +242,20 @@ public final class HecateTls implements TlsContextProvider, AutoCloseable {
                 + " (negative once expired).\n");
         out.append("# TYPE hecate_tls_certificate_expiry_seconds gauge\n");
         Instant now = clock.instant();
-        for (Slot slot : slots) {
-            LoadedCertificate served = slot.served;
+        for (Row row : rows()) {
+            LoadedCertificate served = row.served();
             if (served == null) {
                 continue;
             }
             String name = served.names().isEmpty() ? "" : served.names().get(0);
             out.append("hecate_tls_certificate_expiry_seconds{name=\"").append(escape(name))
-                    .append("\",source=\"").append(escape(slot.files.cert().toString())).append("\"} ")
+                    .append("\",source=\"").append(escape(row.source())).append("\"} ")
                     .append(Duration.between(now, served.notAfter()).getSeconds()).append('\n');
         }
-        out.append("# HELP hecate_tls_reload_errors Certificate files whose last change could not be loaded"
+        out.append("# HELP hecate_tls_reload_errors Certificates whose last load or renewal failed"
                 + " (the previous certificate is still served).\n");
         out.append("# TYPE hecate_tls_reload_errors gauge\n");
-        out.append("hecate_tls_reload_errors ").append(Arrays.stream(slots).filter(s -> s.lastError != null).count())
+        out.append("hecate_tls_reload_errors ").append(rows().stream().filter(r -> r.lastError() != null).count())
                 .append('\n');
     }
 

@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Certificates from a real ACME server (pebble): ordered over HTTP-01 answered by Hecate's HTTP
@@ -64,31 +65,68 @@ class AcmePebbleTest {
         }
     }
 
-    @Test
-    void http01ForTwoNamesThenHttpsWithSniValidatesAgainstPebblesRoot() throws Exception {
+    private int httpsPort;
+    private final MutableClock clock = new MutableClock();
+
+    /** A clock the test moves; starts at the real time. */
+    static final class MutableClock extends java.time.Clock {
+        private volatile java.time.Instant now = java.time.Instant.now();
+
+        void set(java.time.Instant instant) {
+            now = instant;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+
+    /** Pebble, and Hecate with HTTP and HTTPS listeners, proxy-tls and ACME for {@code names}. */
+    private void startAll(String... names) throws Exception {
         Assumptions.assumeTrue(PebbleServer.installed() || System.getenv("CI") != null,
                 "pebble is not installed (.ci/run installs it)");
-        int httpPort = PebbleServer.freePort();
-        int httpsPort = PebbleServer.freePort();
-        pebble = new PebbleServer(dir, httpPort, httpsPort);
+        int[] pebblePorts = PebbleServer.freePorts();
+        io.hecate.core.testing.TestPki pebbleCa = io.hecate.core.testing.TestPki.create();
 
         tls = HecateTls.start(new TlsSettings(List.of(), TlsSettings.DEFAULT_WATCH_INTERVAL,
                 TlsSettings.DEFAULT_TICKET_KEY_ROTATION), io.hecate.tls.internal.ServerContexts.best(), java.time.Clock.systemUTC());
-        Path storage = dir.resolve("acme");
-        acme = new AcmeCertificates(new AcmeSettings(pebble.directory(), List.of("a.example.com", "b.example.com"),
-                storage, true, "ops@example.com", List.of(pebble.httpsCa.getCertificate()), Duration.ofSeconds(60)), tls);
+        acme = new AcmeCertificates(new AcmeSettings(PebbleServer.directory(pebblePorts), List.of(names),
+                dir.resolve("acme"), true, "ops@example.com", List.of(pebbleCa.ca().getCertificate()),
+                Duration.ofSeconds(60)), tls, clock);
+        // Hecate first, on ports the system picks; then pebble, told where to validate.
         ProxyConfig config = ProxyFixture.baseConfig()
-                .listen(io.hecate.core.config.ListenConfig.on(new ListenAddress("127.0.0.1", httpPort))
-                        .withHttps(new ListenAddress("127.0.0.1", httpsPort)))
+                .listen(io.hecate.core.config.ListenConfig.on(new ListenAddress("127.0.0.1", 0))
+                        .withHttps(new ListenAddress("127.0.0.1", 0)))
                 .route(RouteConfig.of("hello", MatchConfig.any(), new RespondAction(200, "hello\n", Map.of())))
                 .build();
-        proxy = ProxyFixture.start(Hecate.builder().config(config).tls(tls).httpChallenges(acme.httpChallenges()));
+        proxy = ProxyFixture.start(Hecate.builder().config(config).tls(tls).httpChallenges(acme.httpChallenges())
+                .metrics(tls::renderMetrics).adminEndpoint("/certs", tls::certsJson));
+        httpsPort = proxy.proxy().httpsAddress().getPort();
+        pebble = new PebbleServer(dir, pebblePorts, proxy.http().getPort(), httpsPort, pebbleCa);
+    }
+
+    @Test
+    void http01ForTwoNamesThenHttpsWithSniValidatesAgainstPebblesRoot() throws Exception {
+        startAll("a.example.com", "b.example.com");
+        Path storage = dir.resolve("acme");
 
         X509Certificate leaf = acme.obtain().get(120, TimeUnit.SECONDS);
         assertThat(acme.lastError()).isNull();
         assertThat(sanNames(leaf)).containsExactlyInAnyOrder("a.example.com", "b.example.com");
 
         X509Certificate root = pebble.issuingRoot();
+        int httpsPort = this.httpsPort;
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
             for (String name : List.of("a.example.com", "b.example.com")) {
@@ -110,6 +148,145 @@ class AcmePebbleTest {
                      List.of("a.example.com", "b.example.com"), storage, true, null, List.of(), Duration.ofSeconds(5)), again)) {
             assertThat(stored.loadStored()).isTrue();
             assertThat(again.contextFor("b.example.com")).isNotNull();
+        }
+    }
+
+    @Test
+    void renewalForcedByTheClockIsServedWithoutARestartAndOpenConnectionsStay() throws Exception {
+        startAll("renew.example.com");
+        acme.start();
+        await().atMost(Duration.ofSeconds(90)).until(() -> tls.managed("acme:renew.example.com") != null);
+        X509Certificate root = pebble.issuingRoot();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            Connection open = Connection.open(group, httpsPort, "renew.example.com", root);
+            java.math.BigInteger first = open.served().getSerialNumber();
+            assertThat(open.get()).contains("HTTP/1.1 200", "hello");
+
+            // Not due yet: nothing is ordered.
+            acme.renewIfDue().get(60, TimeUnit.SECONDS);
+            assertThat(Connection.open(group, httpsPort, "renew.example.com", root).closeAfter().getSerialNumber())
+                    .isEqualTo(first);
+
+            // A third of the lifetime left: renewed, served to new connections, the open one keeps working.
+            clock.set(open.served().getNotAfter().toInstant().minus(Duration.ofDays(30)));
+            acme.renewIfDue().get(90, TimeUnit.SECONDS);
+            assertThat(acme.lastError()).isNull();
+            X509Certificate renewed = Connection.open(group, httpsPort, "renew.example.com", root).closeAfter();
+            assertThat(renewed.getSerialNumber()).isNotEqualTo(first);
+            assertThat(open.get()).contains("HTTP/1.1 200", "hello");
+            assertThat(acme.renewAt()).isBetween(renewed.getNotBefore().toInstant(), renewed.getNotAfter().toInstant());
+            open.close();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    @Test
+    void whilePebbleIsDownTheOldCertificateIsServedAndTheErrorShownThenRenewalSucceeds() throws Exception {
+        startAll("down.example.com");
+        acme.obtain().get(90, TimeUnit.SECONDS);
+        X509Certificate root = pebble.issuingRoot();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            X509Certificate first = Connection.open(group, httpsPort, "down.example.com", root).closeAfter();
+
+            pebble.stopPebble();
+            clock.set(first.getNotAfter().toInstant().minus(Duration.ofDays(30)));
+            acme.renewIfDue().get(90, TimeUnit.SECONDS);
+            assertThat(acme.lastError()).startsWith("Network error").containsIgnoringCase("connect");
+            assertThat(acme.nextAttempt()).isAfter(clock.instant());
+            assertThat(Connection.open(group, httpsPort, "down.example.com", root).closeAfter().getSerialNumber())
+                    .isEqualTo(first.getSerialNumber());
+            String certs = proxy.admin("/certs").body();
+            assertThat(certs).contains("\"names\":[\"down.example.com\"]", "\"valid_now\":true")
+                    .doesNotContain("\"last_error\":null");
+            assertThat(proxy.metricsText()).contains("hecate_tls_reload_errors 1");
+
+            pebble.startPebble();
+            acme.renewIfDue().get(90, TimeUnit.SECONDS);
+            assertThat(acme.lastError()).isNull();
+            X509Certificate renewed = Connection.open(group, httpsPort, "down.example.com", pebble.issuingRoot()).closeAfter();
+            assertThat(renewed.getSerialNumber()).isNotEqualTo(first.getSerialNumber());
+            assertThat(proxy.admin("/certs").body()).contains("\"last_error\":null");
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /** A TLS connection to Hecate (HTTP/1.1), verified against a root and the SNI name. */
+    private static final class Connection implements AutoCloseable {
+        private final Channel channel;
+        private final SslHandler ssl;
+        private final java.util.concurrent.LinkedBlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
+
+        private Connection(Channel channel, SslHandler ssl) {
+            this.channel = channel;
+            this.ssl = ssl;
+        }
+
+        static Connection open(EventLoopGroup group, int port, String name, X509Certificate root) throws Exception {
+            SslContext client = SslContextBuilder.forClient().trustManager(root).endpointIdentificationAlgorithm("HTTPS")
+                    .build();
+            SslHandler[] handler = new SslHandler[1];
+            Connection[] connection = new Connection[1];
+            java.util.concurrent.LinkedBlockingQueue<String> inbox = new java.util.concurrent.LinkedBlockingQueue<>();
+            Channel channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                    .option(io.netty.channel.ChannelOption.AUTO_READ, true)
+                    .handler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            handler[0] = client.newHandler(ch.alloc(), name, port);
+                            ch.pipeline().addLast(handler[0], new io.netty.channel.SimpleChannelInboundHandler<io.netty.buffer.ByteBuf>() {
+                                @Override
+                                protected void channelRead0(io.netty.channel.ChannelHandlerContext ctx, io.netty.buffer.ByteBuf msg) {
+                                    inbox.add(msg.toString(java.nio.charset.StandardCharsets.UTF_8));
+                                }
+                            });
+                        }
+                    })
+                    .connect("127.0.0.1", port).sync().channel();
+            assertThat(handler[0].handshakeFuture().await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(handler[0].handshakeFuture().cause()).as("handshake for %s", name).isNull();
+            connection[0] = new Connection(channel, handler[0]);
+            connection[0].received.addAll(inbox);
+            connection[0].inbox = inbox;
+            return connection[0];
+        }
+
+        private java.util.concurrent.LinkedBlockingQueue<String> inbox;
+
+        X509Certificate served() throws Exception {
+            return (X509Certificate) ssl.engine().getSession().getPeerCertificates()[0];
+        }
+
+        /** One keep-alive request on this connection; the response text. */
+        String get() throws Exception {
+            assertThat(channel.isActive()).as("connection still open").isTrue();
+            channel.writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer(
+                    "GET / HTTP/1.1\r\nHost: x\r\n\r\n", java.nio.charset.StandardCharsets.US_ASCII)).sync();
+            StringBuilder response = new StringBuilder();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!response.toString().contains("hello\n") && System.nanoTime() < deadline) {
+                String part = inbox.poll(100, TimeUnit.MILLISECONDS);
+                if (part != null) {
+                    response.append(part);
+                }
+            }
+            return response.toString();
+        }
+
+        X509Certificate closeAfter() throws Exception {
+            try {
+                return served();
+            } finally {
+                close();
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            channel.close().sync();
         }
     }
 

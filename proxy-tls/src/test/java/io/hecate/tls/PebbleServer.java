@@ -28,33 +28,64 @@ import static org.awaitility.Awaitility.await;
  */
 final class PebbleServer implements AutoCloseable {
 
-    final int acmePort = freePort();
-    final int managementPort = freePort();
-    final int dnsPort = freePort();
-    final int challtestPort = freePort();
+    final int acmePort;
+    final int managementPort;
+    final int dnsPort;
+    final int challtestPort;
     final X509Bundle httpsCa;
     private final Path dir;
     private final Process challtestsrv;
-    private final Process pebble;
+    private final ProcessBuilder pebbleBuilder;
+    private Process pebble;
 
     static boolean installed() {
         return Files.isExecutable(Path.of("/usr/bin/pebble")) && Files.isExecutable(Path.of("/usr/bin/pebble-challtestsrv"));
     }
 
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+    /** Four distinct free loopback ports, all held open while chosen so none is handed out twice. */
+    static int[] freePorts() {
+        ServerSocket[] sockets = new ServerSocket[4];
+        try {
+            int[] ports = new int[sockets.length];
+            for (int i = 0; i < sockets.length; i++) {
+                sockets[i] = new ServerSocket(0);
+                ports[i] = sockets[i].getLocalPort();
+            }
+            return ports;
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        } finally {
+            for (ServerSocket socket : sockets) {
+                if (socket != null) {
+                    try {
+                        socket.close();
+                    } catch (IOException ignored) {
+                        // freed either way
+                    }
+                }
+            }
         }
     }
 
-    /** @param httpPort where pebble validates HTTP-01 (Hecate's HTTP listener)
-     *  @param tlsPort  where pebble validates TLS-ALPN-01 (Hecate's HTTPS listener) */
-    PebbleServer(Path dir, int httpPort, int tlsPort) throws Exception {
+    /** Where pebble's ACME directory will be, for ports from {@link #freePorts()}. */
+    static java.net.URI directory(int[] ports) {
+        return URI.create("https://127.0.0.1:" + ports[0] + "/dir");
+    }
+
+    /**
+     * @param ports    from {@link #freePorts()}: ACME, management, DNS, challtestsrv management
+     * @param httpPort where pebble validates HTTP-01 (Hecate's HTTP listener)
+     * @param tlsPort  where pebble validates TLS-ALPN-01 (Hecate's HTTPS listener)
+     * @param httpsCa  signs pebble's own HTTPS certificate (the ACME client must trust it)
+     */
+    PebbleServer(Path dir, int[] ports, int httpPort, int tlsPort, TestPki httpsCa) throws Exception {
         this.dir = dir;
-        TestPki pki = TestPki.create();
-        httpsCa = pki.ca();
+        this.acmePort = ports[0];
+        this.managementPort = ports[1];
+        this.dnsPort = ports[2];
+        this.challtestPort = ports[3];
+        TestPki pki = httpsCa;
+        this.httpsCa = pki.ca();
         X509Bundle https = pki.ecdsa("localhost");
         Path cert = Files.writeString(dir.resolve("pebble.crt"), StaticCertificatesTest.chainPem(https));
         Path key = Files.writeString(dir.resolve("pebble.key"), StaticCertificatesTest.keyPem(https));
@@ -74,11 +105,17 @@ final class PebbleServer implements AutoCloseable {
                 "-dns01", "127.0.0.1:" + dnsPort, "-http01", "", "-https01", "", "-tlsalpn01", "",
                 "-management", "127.0.0.1:" + challtestPort)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("challtestsrv.log").toFile()).start();
-        ProcessBuilder pebbleBuilder = new ProcessBuilder("pebble", "-config", config.toString(),
+        pebbleBuilder = new ProcessBuilder("pebble", "-config", config.toString(),
                 "-dnsserver", "127.0.0.1:" + dnsPort)
-                .redirectErrorStream(true).redirectOutput(dir.resolve("pebble.log").toFile());
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("pebble.log").toFile()));
         // Validate at once instead of after a random pause of up to 15 s; nonce rejection stays at its default.
         pebbleBuilder.environment().put("PEBBLE_VA_NOSLEEP", "1");
+        startPebble();
+    }
+
+    /** Starts pebble (again: it keeps nothing, so accounts and roots are new) and waits for its directory. */
+    void startPebble() throws Exception {
         pebble = pebbleBuilder.start();
         HttpClient client = client();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
