@@ -3,6 +3,7 @@ package io.hecate.tls;
 import io.hecate.core.config.ConfigException;
 import io.hecate.core.config.ConfigProblem;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -30,13 +31,38 @@ import java.util.Map;
  * @param ticketKeyRotation how often a new session ticket key is made (the previous one still
  *                          decrypts for one more period)
  */
-public record TlsSettings(List<CertificateFiles> certificates, Duration watchInterval, Duration ticketKeyRotation) {
+public record TlsSettings(List<CertificateFiles> certificates, Duration watchInterval, Duration ticketKeyRotation,
+                          Acme acme) {
 
     public static final Duration DEFAULT_WATCH_INTERVAL = Duration.ofSeconds(5);
     public static final Duration DEFAULT_TICKET_KEY_ROTATION = Duration.ofHours(12);
 
     public TlsSettings {
         certificates = List.copyOf(certificates);
+    }
+
+    /** Without ACME. */
+    public TlsSettings(List<CertificateFiles> certificates, Duration watchInterval, Duration ticketKeyRotation) {
+        this(certificates, watchInterval, ticketKeyRotation, null);
+    }
+
+    /**
+     * The {@code tls.acme} section: certificates ordered and renewed automatically.
+     *
+     * @param directory    the ACME server's directory URL
+     * @param email        the account's contact, or {@code null}
+     * @param agreeToTerms must be {@code true}: the operator accepts the server's terms of service
+     * @param storage      folder for the account key, certificates and keys
+     * @param certificates the names of each certificate (one entry, one certificate)
+     * @param trustedRoots PEM files of extra roots for the ACME server's own HTTPS (a private ACME
+     *                     server); empty for the JDK's trust store
+     */
+    public record Acme(URI directory, String email, boolean agreeToTerms, Path storage, List<List<String>> certificates,
+                       List<Path> trustedRoots) {
+        public Acme {
+            certificates = certificates.stream().map(List::copyOf).toList();
+            trustedRoots = List.copyOf(trustedRoots);
+        }
     }
 
     /** A certificate chain and its key, both PEM files. */
@@ -48,11 +74,11 @@ public record TlsSettings(List<CertificateFiles> certificates, Duration watchInt
     }
 
     public TlsSettings withWatchInterval(Duration interval) {
-        return new TlsSettings(certificates, interval, ticketKeyRotation);
+        return new TlsSettings(certificates, interval, ticketKeyRotation, acme);
     }
 
     public TlsSettings withTicketKeyRotation(Duration rotation) {
-        return new TlsSettings(certificates, watchInterval, rotation);
+        return new TlsSettings(certificates, watchInterval, rotation, acme);
     }
 
     /**
@@ -74,14 +100,22 @@ public record TlsSettings(List<CertificateFiles> certificates, Duration watchInt
             throw new ConfigException(List.of(problem("tls", "expected a mapping")));
         }
         for (Object key : tls.keySet()) {
-            if (!List.of("certificates", "watch_interval", "ticket_key_rotation").contains(key)) {
-                problems.add(problem("tls." + key, "unknown key; expected certificates, watch_interval or ticket_key_rotation"));
+            if (!List.of("certificates", "watch_interval", "ticket_key_rotation", "acme").contains(key)) {
+                problems.add(problem("tls." + key,
+                        "unknown key; expected certificates, acme, watch_interval or ticket_key_rotation"));
             }
         }
+        Acme acme = tls.get("acme") == null ? null : acme(tls.get("acme"), problems);
         Object list = tls.get("certificates");
-        if (!(list instanceof List<?> entries) || entries.isEmpty()) {
-            problems.add(problem("tls.certificates", "expected a list of {cert, key} with at least one entry"));
-        } else {
+        if (list == null && acme != null) {
+            list = List.of();
+        } else if (!(list instanceof List<?> entries) || entries.isEmpty()) {
+            problems.add(problem("tls.certificates",
+                    "expected a list of {cert, key} with at least one entry (or a tls.acme section)"));
+            list = List.of();
+        }
+        List<?> entries = (List<?>) list;
+        {
             for (int i = 0; i < entries.size(); i++) {
                 String path = "tls.certificates[" + i + "]";
                 if (!(entries.get(i) instanceof Map<?, ?> entry)) {
@@ -111,7 +145,75 @@ public record TlsSettings(List<CertificateFiles> certificates, Duration watchInt
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new TlsSettings(certificates, watch, rotation);
+        return new TlsSettings(certificates, watch, rotation, acme);
+    }
+
+    private static Acme acme(Object value, List<ConfigProblem> problems) {
+        if (!(value instanceof Map<?, ?> acme)) {
+            problems.add(problem("tls.acme", "expected a mapping"));
+            return null;
+        }
+        for (Object key : acme.keySet()) {
+            if (!List.of("directory", "email", "agree_to_terms", "storage", "domains", "trusted_roots").contains(key)) {
+                problems.add(problem("tls.acme." + key, "unknown key; expected directory, email, agree_to_terms,"
+                        + " storage, domains or trusted_roots"));
+            }
+        }
+        URI directory = null;
+        if (!(acme.get("directory") instanceof String text) || !text.trim().startsWith("https://")) {
+            problems.add(problem("tls.acme.directory", "required: the ACME server's directory URL (https://...),"
+                    + " e.g. https://acme-v02.api.letsencrypt.org/directory"));
+        } else {
+            try {
+                directory = URI.create(text.trim());
+            } catch (IllegalArgumentException e) {
+                problems.add(problem("tls.acme.directory", e.getMessage()));
+            }
+        }
+        boolean agree = "true".equals(String.valueOf(acme.get("agree_to_terms")));
+        if (!agree) {
+            problems.add(problem("tls.acme.agree_to_terms", "must be true: read the ACME server's terms of service"
+                    + " and accept them to order certificates"));
+        }
+        Path storage = null;
+        if (!(acme.get("storage") instanceof String text) || text.isBlank()) {
+            problems.add(problem("tls.acme.storage", "required: a folder for the account key and certificates"));
+        } else {
+            storage = Path.of(text.trim());
+        }
+        List<List<String>> certificates = new ArrayList<>();
+        if (!(acme.get("domains") instanceof List<?> domains) || domains.isEmpty()) {
+            problems.add(problem("tls.acme.domains", "required: the names to order certificates for"));
+        } else {
+            for (int i = 0; i < domains.size(); i++) {
+                Object entry = domains.get(i);
+                List<String> names = new ArrayList<>();
+                if (entry instanceof String name) {
+                    names.add(name);
+                } else if (entry instanceof List<?> group) {
+                    group.forEach(n -> names.add(String.valueOf(n)));
+                }
+                if (names.isEmpty()) {
+                    problems.add(problem("tls.acme.domains[" + i + "]", "expected a name or a list of names"));
+                    continue;
+                }
+                for (String name : names) {
+                    if (!name.matches("(?i)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+")) {
+                        problems.add(problem("tls.acme.domains[" + i + "]", "\"" + name + "\" is not a domain name"
+                                + " (wildcards need DNS-01, not available yet)"));
+                    }
+                }
+                certificates.add(names.stream().map(n -> n.toLowerCase(Locale.ROOT)).toList());
+            }
+        }
+        List<Path> roots = new ArrayList<>();
+        if (acme.get("trusted_roots") instanceof List<?> files) {
+            files.forEach(f -> roots.add(Path.of(String.valueOf(f))));
+        } else if (acme.get("trusted_roots") != null) {
+            problems.add(problem("tls.acme.trusted_roots", "expected a list of PEM files"));
+        }
+        String email = acme.get("email") instanceof String text && !text.isBlank() ? text.trim() : null;
+        return new Acme(directory, email, agree, storage, certificates, roots);
     }
 
     private static Duration duration(Object value, String path, Duration fallback, List<ConfigProblem> problems) {

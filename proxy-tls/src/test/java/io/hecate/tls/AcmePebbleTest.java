@@ -290,6 +290,55 @@ class AcmePebbleTest {
         }
     }
 
+    @Test
+    void automaticHttpsForADomainFromTheConfigFile() throws Exception {
+        Assumptions.assumeTrue(PebbleServer.installed() || System.getenv("CI") != null,
+                "pebble is not installed (.ci/run installs it)");
+        int[] pebblePorts = PebbleServer.freePorts();
+        io.hecate.core.testing.TestPki pebbleCa = io.hecate.core.testing.TestPki.create();
+        Path caFile = Files.writeString(dir.resolve("acme-server-ca.pem"),
+                StaticCertificatesTest.chainPem(pebbleCa.ca()));
+        Path file = Files.writeString(dir.resolve("hecate.yaml"), """
+                listen: { http: "127.0.0.1:0", https: "127.0.0.1:0" }
+                admin: { listen: "127.0.0.1:0" }
+                access_log: { output: off }
+                tls:
+                  acme:
+                    directory: %s
+                    email: ops@example.com
+                    agree_to_terms: true
+                    storage: %s
+                    domains: [shop.example.com, [example.org, www.example.org]]
+                    trusted_roots: ["%s"]
+                routes:
+                  - id: hello
+                    respond: { body: "hello\\n" }
+                """.formatted(PebbleServer.directory(pebblePorts), dir.resolve("acme"), caFile));
+        ProxyConfig config = new io.hecate.core.config.YamlConfigFile(file).load();
+        Hecate.Builder builder = Hecate.builder().config(config);
+        try (TlsModule module = TlsModule.install(builder, config)) {
+            proxy = ProxyFixture.start(builder);
+            httpsPort = proxy.proxy().httpsAddress().getPort();
+            pebble = new PebbleServer(dir, pebblePorts, proxy.http().getPort(), httpsPort, pebbleCa);
+            module.started();
+
+            await().atMost(Duration.ofSeconds(90)).until(() -> module.tls().contextFor("www.example.org") != null
+                    && module.tls().contextFor("shop.example.com") != null);
+            X509Certificate root = pebble.issuingRoot();
+            EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+            try {
+                for (String name : List.of("shop.example.com", "example.org", "www.example.org")) {
+                    assertThat(handshake(group, httpsPort, name, root, "h2", "http/1.1")).isEqualTo("h2");
+                }
+            } finally {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            }
+            String certs = proxy.admin("/certs").body();
+            assertThat(certs).contains("\"names\":[\"shop.example.com\"]", "\"last_error\":null",
+                    "\"next_renewal\":\"");
+        }
+    }
+
     private static List<String> sanNames(X509Certificate certificate) throws Exception {
         return certificate.getSubjectAlternativeNames().stream().map(san -> san.get(1).toString()).toList();
     }
@@ -298,7 +347,7 @@ class AcmePebbleTest {
      * A TLS client that sends {@code name} by SNI, verifies the chain against {@code root} and the
      * name against the certificate, and offers {@code protocols} by ALPN; returns the protocol chosen.
      */
-    private static String handshake(EventLoopGroup group, int port, String name, X509Certificate root,
+    static String handshake(EventLoopGroup group, int port, String name, X509Certificate root,
                                     String... protocols) throws Exception {
         SslContext client = SslContextBuilder.forClient()
                 .trustManager(root)

@@ -5,7 +5,7 @@ import io.hecate.core.Hecate;
 import io.hecate.core.config.ConfigException;
 import io.hecate.core.config.YamlConfigFile;
 import io.hecate.core.filter.RouteFilterFactory;
-import io.hecate.tls.HecateTls;
+import io.hecate.tls.TlsModule;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -45,12 +45,15 @@ final class RunCommand implements Callable<Integer> {
         Path file = config != null ? config : DefaultConfig.path();
         PrintWriter err = spec.commandLine().getErr();
         Hecate hecate;
-        HecateTls tls = null;
+        TlsModule tls = null;
         try {
             YamlConfigFile source = new YamlConfigFile(file);
             Hecate.Builder builder = withInstalledFilters(Hecate.builder()).source(source);
-            tls = TlsSetup.install(builder, source.load());
+            tls = TlsModule.install(builder, source.load());
             hecate = builder.start();
+            if (tls != null) {
+                tls.started();
+            }
         } catch (ConfigException e) {
             if (tls != null) {
                 tls.close();
