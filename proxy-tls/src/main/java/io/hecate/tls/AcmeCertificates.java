@@ -63,6 +63,7 @@ public final class AcmeCertificates implements AutoCloseable {
 
     private final AcmeSettings settings;
     private final HecateTls tls;
+    private volatile DnsProvider dns;
     private final Http01Tokens tokens = new Http01Tokens();
     /** First retry after a failure; doubled at each further failure up to {@link #MAX_BACKOFF}. */
     static final Duration FIRST_BACKOFF = Duration.ofMinutes(1);
@@ -218,6 +219,15 @@ public final class AcmeCertificates implements AutoCloseable {
         return notAfter.minus(third).minusMillis(jitter);
     }
 
+    /**
+     * Proves names by DNS-01 through {@code provider} instead of HTTP-01 (needed for wildcard
+     * names such as {@code *.example.com}).
+     */
+    public AcmeCertificates withDns(DnsProvider provider) {
+        this.dns = provider;
+        return this;
+    }
+
     /** Answers HTTP-01 challenges while an order is being validated. */
     public HttpChallengeResponder httpChallenges() {
         return tokens;
@@ -229,7 +239,8 @@ public final class AcmeCertificates implements AutoCloseable {
     }
 
     private Path certificateDir() {
-        return settings.storage().resolve("certificates").resolve(settings.domains().get(0));
+        // "*" is no friend of shells and backups: a wildcard's folder is named _wildcard.example.com.
+        return settings.storage().resolve("certificates").resolve(settings.domains().get(0).replace("*", "_wildcard"));
     }
 
     /**
@@ -287,9 +298,14 @@ public final class AcmeCertificates implements AutoCloseable {
             if (authorization.getStatus() == Status.VALID) {
                 continue;
             }
+            if (dns != null) {
+                proveByDns(authorization);
+                continue;
+            }
             Http01Challenge challenge = authorization.findChallenge(Http01Challenge.class)
                     .orElseThrow(() -> new AcmeException("the server offers no HTTP-01 challenge for "
-                            + authorization.getIdentifier().getDomain()));
+                            + authorization.getIdentifier().getDomain()
+                            + (authorization.isWildcard() ? " (a wildcard: configure a DNS provider for DNS-01)" : "")));
             tokens.add(challenge.getToken(), challenge.getAuthorization());
             try {
                 challenge.trigger();
@@ -316,6 +332,34 @@ public final class AcmeCertificates implements AutoCloseable {
         tls.install(id(), domainKey.getPrivate(), chain, source());
         renewAt = renewalTime(chain.get(0));
         return chain.get(0);
+    }
+
+    /** DNS-01: the TXT record set through the provider, validated, then removed. */
+    private void proveByDns(Authorization authorization) throws Exception {
+        org.shredzone.acme4j.challenge.Dns01Challenge challenge = authorization
+                .findChallenge(org.shredzone.acme4j.challenge.Dns01Challenge.class)
+                .orElseThrow(() -> new AcmeException("the server offers no DNS-01 challenge for "
+                        + authorization.getIdentifier().getDomain()));
+        String record = org.shredzone.acme4j.challenge.Dns01Challenge.toRRName(authorization.getIdentifier());
+        dns.setTxt(record, challenge.getDigest());
+        try {
+            Duration delay = dns.propagationDelay();
+            if (!delay.isZero()) {
+                Thread.sleep(delay.toMillis());
+            }
+            challenge.trigger();
+            Status status = authorization.waitForCompletion(settings.challengeTimeout());
+            if (status != Status.VALID) {
+                throw new AcmeException("DNS-01 for " + authorization.getIdentifier().getDomain() + " ended "
+                        + status + challenge.getError().map(p -> ": " + p).orElse(""));
+            }
+        } finally {
+            try {
+                dns.clearTxt(record);
+            } catch (Exception e) {
+                LOG.warn("ACME: could not remove the TXT record {}: {}", record, e.toString());
+            }
+        }
     }
 
     private KeyPair accountKey() throws IOException {

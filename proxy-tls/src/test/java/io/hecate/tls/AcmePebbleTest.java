@@ -339,6 +339,27 @@ class AcmePebbleTest {
         }
     }
 
+    @Test
+    void dns01ThroughChalltestsrvGivesAWildcardCertificate() throws Exception {
+        startAll("*.wild.example.com", "wild.example.com");
+        acme.withDns(new ChallTestSrvDns(java.net.URI.create("http://127.0.0.1:" + pebble.challtestPort)));
+        X509Certificate leaf = acme.obtain().get(120, TimeUnit.SECONDS);
+        assertThat(sanNames(leaf)).containsExactlyInAnyOrder("*.wild.example.com", "wild.example.com");
+        assertThat(Files.exists(dir.resolve("acme/certificates/_wildcard.wild.example.com/fullchain.pem"))).isTrue();
+
+        X509Certificate root = pebble.issuingRoot();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            for (String name : List.of("shop.wild.example.com", "api.wild.example.com", "wild.example.com")) {
+                assertThat(handshake(group, httpsPort, name, root, "h2", "http/1.1")).isEqualTo("h2");
+            }
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        // A wildcard covers one label only.
+        assertThat(tls.contextFor("a.b.wild.example.com")).isNull();
+    }
+
     private static List<String> sanNames(X509Certificate certificate) throws Exception {
         return certificate.getSubjectAlternativeNames().stream().map(san -> san.get(1).toString()).toList();
     }
@@ -370,7 +391,9 @@ class AcmePebbleTest {
             assertThat(handler[0].handshakeFuture().await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(handler[0].handshakeFuture().cause()).as("handshake for %s", name).isNull();
             X509Certificate served = (X509Certificate) handler[0].engine().getSession().getPeerCertificates()[0];
-            assertThat(sanNames(served)).contains(name);
+            assertThat(served.getSubjectAlternativeNames().stream().map(san -> san.get(1).toString())
+                    .anyMatch(san -> san.equals(name) || san.startsWith("*.") && name.endsWith(san.substring(1))
+                            && name.indexOf('.') == name.length() - san.length() + 1)).as("%s covered", name).isTrue();
             return handler[0].applicationProtocol();
         } finally {
             channel.close().sync();
