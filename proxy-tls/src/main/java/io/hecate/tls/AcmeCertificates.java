@@ -1,7 +1,6 @@
 package io.hecate.tls;
 
 import io.hecate.core.tls.HttpChallengeResponder;
-import io.hecate.tls.internal.AtomicFiles;
 import io.hecate.tls.internal.Http01Tokens;
 import io.hecate.tls.internal.PemFiles;
 import org.shredzone.acme4j.Authorization;
@@ -64,6 +63,7 @@ public final class AcmeCertificates implements AutoCloseable {
     private final AcmeSettings settings;
     private final HecateTls tls;
     private volatile DnsProvider dns;
+    private final CertificateStore store;
     private final Http01Tokens tokens = new Http01Tokens();
     /** First retry after a failure; doubled at each further failure up to {@link #MAX_BACKOFF}. */
     static final Duration FIRST_BACKOFF = Duration.ofMinutes(1);
@@ -77,6 +77,7 @@ public final class AcmeCertificates implements AutoCloseable {
     private final Clock clock;
     private final java.util.Random random = new java.util.Random();
     private volatile String lastError;
+    private volatile X509Certificate servedLeaf;
     private volatile Instant renewAt;
     private volatile Instant nextAttempt;
     private int failures;
@@ -96,12 +97,18 @@ public final class AcmeCertificates implements AutoCloseable {
 
     /** @param clock decides when a certificate is due for renewal (tests move it forward) */
     public AcmeCertificates(AcmeSettings settings, HecateTls tls, Clock clock) {
+        this(settings, tls, clock, new FileCertificateStore(settings.storage()));
+    }
+
+    /** @param store where the account key and certificates are kept (a cluster store orders once for all nodes) */
+    public AcmeCertificates(AcmeSettings settings, HecateTls tls, Clock clock, CertificateStore store) {
         if (settings.domains().isEmpty()) {
             throw new IllegalArgumentException("ACME needs at least one domain");
         }
         this.settings = settings;
         this.tls = tls;
         this.clock = clock;
+        this.store = store;
     }
 
     private String id() {
@@ -238,24 +245,28 @@ public final class AcmeCertificates implements AutoCloseable {
         return lastError;
     }
 
-    private Path certificateDir() {
-        // "*" is no friend of shells and backups: a wildcard's folder is named _wildcard.example.com.
-        return settings.storage().resolve("certificates").resolve(settings.domains().get(0).replace("*", "_wildcard"));
+    private String certificateKey(String file) {
+        return "certificates/" + settings.domains().get(0) + "/" + file;
     }
 
     /**
-     * Serves the stored certificate if there is one.
+     * Serves the stored certificate if there is one and it is newer than the one served.
      *
      * @return whether one was found and installed
      */
     public boolean loadStored() throws IOException, GeneralSecurityException {
-        Path chain = certificateDir().resolve("fullchain.pem");
-        Path key = certificateDir().resolve("privkey.pem");
-        if (!Files.exists(chain) || !Files.exists(key)) {
+        String chainPem = store.read(certificateKey("fullchain.pem"));
+        String keyPem = store.read(certificateKey("privkey.pem"));
+        if (chainPem == null || keyPem == null) {
             return false;
         }
-        List<X509Certificate> certificates = PemFiles.chain(chain);
-        tls.install(id(), PemFiles.privateKey(key), certificates, source());
+        List<X509Certificate> certificates = PemFiles.chain(chainPem, certificateKey("fullchain.pem"));
+        io.hecate.tls.internal.LoadedCertificate served = tls.managed(id());
+        if (served != null && !certificates.get(0).getNotAfter().toInstant().isAfter(served.notAfter())) {
+            return false;
+        }
+        tls.install(id(), PemFiles.privateKey(keyPem, certificateKey("privkey.pem")), certificates, source());
+        servedLeaf = certificates.get(0);
         renewAt = renewalTime(certificates.get(0));
         report();
         return true;
@@ -284,6 +295,17 @@ public final class AcmeCertificates implements AutoCloseable {
     }
 
     private X509Certificate order() throws Exception {
+        try (CertificateStore.Lock lock = store.lock(settings.domains().get(0))) {
+            // Another node sharing the store may have renewed while we waited for the lock.
+            if (loadStored() && renewAt != null && clock.instant().isBefore(renewAt)) {
+                LOG.info("ACME: {} was renewed by another node, serving it", settings.domains());
+                return servedLeaf;
+            }
+            return orderLocked();
+        }
+    }
+
+    private X509Certificate orderLocked() throws Exception {
         if (!settings.agreeToTerms()) {
             throw new AcmeException("the ACME server's terms of service must be accepted (agree_to_terms: true)");
         }
@@ -330,6 +352,7 @@ public final class AcmeCertificates implements AutoCloseable {
         List<X509Certificate> chain = order.getCertificate().getCertificateChain();
         store(domainKey, chain);
         tls.install(id(), domainKey.getPrivate(), chain, source());
+        servedLeaf = chain.get(0);
         renewAt = renewalTime(chain.get(0));
         return chain.get(0);
     }
@@ -363,16 +386,16 @@ public final class AcmeCertificates implements AutoCloseable {
     }
 
     private KeyPair accountKey() throws IOException {
-        Path file = settings.storage().resolve("account.key");
-        if (Files.exists(file)) {
-            try (StringReader reader = new StringReader(Files.readString(file))) {
+        String stored = store.read("account.key");
+        if (stored != null) {
+            try (StringReader reader = new StringReader(stored)) {
                 return KeyPairUtils.readKeyPair(reader);
             }
         }
         KeyPair key = KeyPairUtils.createECKeyPair(CURVE);
         StringWriter pem = new StringWriter();
         KeyPairUtils.writeKeyPair(key, pem);
-        AtomicFiles.write(file, pem.toString());
+        store.write("account.key", pem.toString());
         return key;
     }
 
@@ -382,8 +405,8 @@ public final class AcmeCertificates implements AutoCloseable {
             pem.append(pem("CERTIFICATE", certificate.getEncoded()));
         }
         // The key first: a chain on disk always has its key.
-        AtomicFiles.write(certificateDir().resolve("privkey.pem"), pem("PRIVATE KEY", key.getPrivate().getEncoded()));
-        AtomicFiles.write(certificateDir().resolve("fullchain.pem"), pem.toString());
+        store.write(certificateKey("privkey.pem"), pem("PRIVATE KEY", key.getPrivate().getEncoded()));
+        store.write(certificateKey("fullchain.pem"), pem.toString());
     }
 
     private static String pem(String type, byte[] der) {

@@ -33,7 +33,15 @@ public final class PemFiles {
 
     /** The chain in file order (leaf first). */
     public static List<X509Certificate> chain(Path file) throws IOException, GeneralSecurityException {
-        byte[] bytes = Files.readAllBytes(file);
+        return chain(Files.readAllBytes(file), file.toString());
+    }
+
+    /** The chain in PEM text (leaf first). */
+    public static List<X509Certificate> chain(String pem, String origin) throws GeneralSecurityException {
+        return chain(pem.getBytes(StandardCharsets.US_ASCII), origin);
+    }
+
+    private static List<X509Certificate> chain(byte[] bytes, Object file) throws GeneralSecurityException {
         Collection<? extends Certificate> read = CertificateFactory.getInstance("X.509")
                 .generateCertificates(new ByteArrayInputStream(bytes));
         List<X509Certificate> chain = new ArrayList<>();
@@ -47,7 +55,11 @@ public final class PemFiles {
     }
 
     public static PrivateKey privateKey(Path file) throws IOException, GeneralSecurityException {
-        String text = Files.readString(file, StandardCharsets.US_ASCII);
+        return privateKey(Files.readString(file, StandardCharsets.US_ASCII), file.toString());
+    }
+
+    /** A PKCS#8 private key in PEM text. */
+    public static PrivateKey privateKey(String text, String file) throws GeneralSecurityException {
         Matcher matcher = PKCS8.matcher(text);
         if (!matcher.find()) {
             throw new GeneralSecurityException(file + " holds no \"BEGIN PRIVATE KEY\" block (PKCS#8, unencrypted);"
