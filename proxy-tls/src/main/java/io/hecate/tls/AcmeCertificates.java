@@ -235,6 +235,22 @@ public final class AcmeCertificates implements AutoCloseable {
         return this;
     }
 
+    private volatile String eabKeyId;
+    private volatile String eabHmacKey;
+
+    /**
+     * Binds the new ACME account to an account the operator has with the CA (external account
+     * binding, RFC 8555 §7.3.4), as ZeroSSL, Google and many private CAs require.
+     *
+     * @param keyId   the key identifier the CA gave
+     * @param hmacKey the MAC key the CA gave, base64url-encoded
+     */
+    public AcmeCertificates withExternalAccount(String keyId, String hmacKey) {
+        this.eabKeyId = keyId;
+        this.eabHmacKey = hmacKey;
+        return this;
+    }
+
     /** Answers HTTP-01 challenges while an order is being validated. */
     public HttpChallengeResponder httpChallenges() {
         return tokens;
@@ -313,6 +329,9 @@ public final class AcmeCertificates implements AutoCloseable {
         AccountBuilder account = new AccountBuilder().agreeToTermsOfService().useKeyPair(accountKey());
         if (settings.email() != null) {
             account.addEmail(settings.email());
+        }
+        if (eabKeyId != null) {
+            account.withKeyIdentifier(eabKeyId, eabHmacKey);
         }
         Login login = account.createLogin(session);
         Order order = login.newOrder().domains(settings.domains()).create();

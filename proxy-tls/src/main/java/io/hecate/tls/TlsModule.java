@@ -65,8 +65,12 @@ public final class TlsModule implements AutoCloseable {
         if (settings.acme() != null) {
             TlsSettings.Acme a = settings.acme();
             for (List<String> names : a.certificates()) {
-                acme.add(new AcmeCertificates(new AcmeSettings(a.directory(), names, a.storage(), a.agreeToTerms(),
-                        a.email(), roots, ORDER_TIMEOUT), tls));
+                AcmeCertificates certificates = new AcmeCertificates(new AcmeSettings(a.directory(), names,
+                        a.storage(), a.agreeToTerms(), a.email(), roots, ORDER_TIMEOUT), tls);
+                if (a.eabKeyId() != null) {
+                    certificates.withExternalAccount(a.eabKeyId(), a.eabHmacKey());
+                }
+                acme.add(certificates);
             }
         }
         TlsModule module = new TlsModule(tls, acme);

@@ -56,9 +56,11 @@ public record TlsSettings(List<CertificateFiles> certificates, Duration watchInt
      * @param certificates the names of each certificate (one entry, one certificate)
      * @param trustedRoots PEM files of extra roots for the ACME server's own HTTPS (a private ACME
      *                     server); empty for the JDK's trust store
+     * @param eabKeyId     external account binding: the key identifier the CA gave, or {@code null}
+     * @param eabHmacKey   external account binding: the MAC key (base64url), or {@code null}
      */
     public record Acme(URI directory, String email, boolean agreeToTerms, Path storage, List<List<String>> certificates,
-                       List<Path> trustedRoots) {
+                       List<Path> trustedRoots, String eabKeyId, String eabHmacKey) {
         public Acme {
             certificates = certificates.stream().map(List::copyOf).toList();
             trustedRoots = List.copyOf(trustedRoots);
@@ -154,9 +156,10 @@ public record TlsSettings(List<CertificateFiles> certificates, Duration watchInt
             return null;
         }
         for (Object key : acme.keySet()) {
-            if (!List.of("directory", "email", "agree_to_terms", "storage", "domains", "trusted_roots").contains(key)) {
+            if (!List.of("directory", "email", "agree_to_terms", "storage", "domains", "trusted_roots", "eab")
+                    .contains(key)) {
                 problems.add(problem("tls.acme." + key, "unknown key; expected directory, email, agree_to_terms,"
-                        + " storage, domains or trusted_roots"));
+                        + " storage, domains, trusted_roots or eab"));
             }
         }
         URI directory = null;
@@ -213,7 +216,18 @@ public record TlsSettings(List<CertificateFiles> certificates, Duration watchInt
             problems.add(problem("tls.acme.trusted_roots", "expected a list of PEM files"));
         }
         String email = acme.get("email") instanceof String text && !text.isBlank() ? text.trim() : null;
-        return new Acme(directory, email, agree, storage, certificates, roots);
+        String kid = null;
+        String hmac = null;
+        if (acme.get("eab") != null) {
+            if (acme.get("eab") instanceof Map<?, ?> eab && eab.get("key_id") instanceof String k
+                    && eab.get("hmac_key") instanceof String h && !k.isBlank() && !h.isBlank()) {
+                kid = k.trim();
+                hmac = h.trim();
+            } else {
+                problems.add(problem("tls.acme.eab", "expected {key_id, hmac_key} as the CA gave them"));
+            }
+        }
+        return new Acme(directory, email, agree, storage, certificates, roots, kid, hmac);
     }
 
     private static Duration duration(Object value, String path, Duration fallback, List<ConfigProblem> problems) {

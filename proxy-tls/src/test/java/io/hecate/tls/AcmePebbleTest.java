@@ -92,6 +92,9 @@ class AcmePebbleTest {
         }
     }
 
+    private String eabKeyId;
+    private String eabHmacKey;
+
     /** Pebble, and Hecate with HTTP and HTTPS listeners, proxy-tls and ACME for {@code names}. */
     private void startAll(String... names) throws Exception {
         Assumptions.assumeTrue(PebbleServer.installed() || System.getenv("CI") != null,
@@ -113,7 +116,7 @@ class AcmePebbleTest {
         proxy = ProxyFixture.start(Hecate.builder().config(config).tls(tls).httpChallenges(acme.httpChallenges())
                 .metrics(tls::renderMetrics).adminEndpoint("/certs", tls::certsJson));
         httpsPort = proxy.proxy().httpsAddress().getPort();
-        pebble = new PebbleServer(dir, pebblePorts, proxy.http().getPort(), httpsPort, pebbleCa);
+        pebble = new PebbleServer(dir, pebblePorts, proxy.http().getPort(), httpsPort, pebbleCa, eabKeyId, eabHmacKey);
     }
 
     @Test
@@ -358,6 +361,25 @@ class AcmePebbleTest {
         }
         // A wildcard covers one label only.
         assertThat(tls.contextFor("a.b.wild.example.com")).isNull();
+    }
+
+    @Test
+    void externalAccountBindingIsSentWhenTheServerRequiresIt() throws Exception {
+        eabKeyId = "kid-hecate";
+        byte[] mac = new byte[32];
+        new java.security.SecureRandom().nextBytes(mac);
+        eabHmacKey = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(mac);
+        startAll("eab.example.com");
+
+        assertThat(acme.obtain()).failsWithin(Duration.ofSeconds(60))
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withMessageContaining("externalAccountBinding");
+        assertThat(acme.lastError()).contains("externalAccountBinding");
+
+        acme.withExternalAccount(eabKeyId, eabHmacKey);
+        X509Certificate leaf = acme.obtain().get(90, TimeUnit.SECONDS);
+        assertThat(sanNames(leaf)).containsExactly("eab.example.com");
+        assertThat(acme.lastError()).isNull();
     }
 
     private static List<String> sanNames(X509Certificate certificate) throws Exception {

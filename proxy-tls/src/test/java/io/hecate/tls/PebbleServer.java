@@ -79,6 +79,12 @@ final class PebbleServer implements AutoCloseable {
      * @param httpsCa  signs pebble's own HTTPS certificate (the ACME client must trust it)
      */
     PebbleServer(Path dir, int[] ports, int httpPort, int tlsPort, TestPki httpsCa) throws Exception {
+        this(dir, ports, httpPort, tlsPort, httpsCa, null, null);
+    }
+
+    /** With external account binding required, for the one account {@code eabKeyId} with MAC key {@code eabHmacKey}. */
+    PebbleServer(Path dir, int[] ports, int httpPort, int tlsPort, TestPki httpsCa, String eabKeyId, String eabHmacKey)
+            throws Exception {
         this.dir = dir;
         this.acmePort = ports[0];
         this.managementPort = ports[1];
@@ -98,9 +104,11 @@ final class PebbleServer implements AutoCloseable {
                   "httpPort": %d,
                   "tlsPort": %d,
                   "ocspResponderURL": "",
-                  "externalAccountBindingRequired": false
+                  "externalAccountBindingRequired": %s,
+                  "externalAccountMACKeys": {%s}
                 }}
-                """.formatted(acmePort, managementPort, cert, key, httpPort, tlsPort));
+                """.formatted(acmePort, managementPort, cert, key, httpPort, tlsPort, eabKeyId != null,
+                eabKeyId == null ? "" : "\"" + eabKeyId + "\": \"" + eabHmacKey + "\""));
         challtestsrv = new ProcessBuilder("pebble-challtestsrv", "-defaultIPv4", "127.0.0.1", "-defaultIPv6", "",
                 "-dns01", "127.0.0.1:" + dnsPort, "-http01", "", "-https01", "", "-tlsalpn01", "",
                 "-management", "127.0.0.1:" + challtestPort)
