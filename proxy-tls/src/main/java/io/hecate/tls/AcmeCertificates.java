@@ -235,6 +235,17 @@ public final class AcmeCertificates implements AutoCloseable {
         return this;
     }
 
+    private volatile boolean tlsAlpn;
+
+    /**
+     * Proves names by TLS-ALPN-01 on Hecate's HTTPS listener (port 443) instead of HTTP-01, for
+     * sites without port 80.
+     */
+    public AcmeCertificates withTlsAlpn() {
+        this.tlsAlpn = true;
+        return this;
+    }
+
     private volatile String eabKeyId;
     private volatile String eabHmacKey;
 
@@ -343,6 +354,10 @@ public final class AcmeCertificates implements AutoCloseable {
                 proveByDns(authorization);
                 continue;
             }
+            if (tlsAlpn) {
+                proveByTlsAlpn(authorization);
+                continue;
+            }
             Http01Challenge challenge = authorization.findChallenge(Http01Challenge.class)
                     .orElseThrow(() -> new AcmeException("the server offers no HTTP-01 challenge for "
                             + authorization.getIdentifier().getDomain()
@@ -374,6 +389,30 @@ public final class AcmeCertificates implements AutoCloseable {
         servedLeaf = chain.get(0);
         renewAt = renewalTime(chain.get(0));
         return chain.get(0);
+    }
+
+    /** TLS-ALPN-01: a self-signed certificate with the acmeIdentifier extension, served for acme-tls/1 only. */
+    private void proveByTlsAlpn(Authorization authorization) throws Exception {
+        org.shredzone.acme4j.challenge.TlsAlpn01Challenge challenge = authorization
+                .findChallenge(org.shredzone.acme4j.challenge.TlsAlpn01Challenge.class)
+                .orElseThrow(() -> new AcmeException("the server offers no TLS-ALPN-01 challenge for "
+                        + authorization.getIdentifier().getDomain()));
+        String name = authorization.getIdentifier().getDomain();
+        // acme4j signs the challenge certificate with SHA256withRSA: an RSA key, used for this validation only.
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        KeyPair key = generator.generateKeyPair();
+        tls.addAlpnChallenge(name, key.getPrivate(), challenge.createCertificate(key, authorization.getIdentifier()));
+        try {
+            challenge.trigger();
+            Status status = authorization.waitForCompletion(settings.challengeTimeout());
+            if (status != Status.VALID) {
+                throw new AcmeException("TLS-ALPN-01 for " + name + " ended " + status
+                        + challenge.getError().map(p -> ": " + p).orElse(""));
+            }
+        } finally {
+            tls.removeAlpnChallenge(name);
+        }
     }
 
     /** DNS-01: the TXT record set through the provider, validated, then removed. */

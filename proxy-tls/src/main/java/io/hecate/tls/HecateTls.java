@@ -127,6 +127,45 @@ public final class HecateTls implements TlsContextProvider, AutoCloseable {
         return index.contextFor(serverName);
     }
 
+    private final java.util.Map<String, SslContext> alpnChallenges = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * A client offering {@code acme-tls/1} is an ACME server validating a TLS-ALPN-01 challenge:
+     * it gets the challenge certificate of the name, or nothing when none is pending. Everyone else
+     * gets the name's certificate.
+     */
+    @Override
+    public SslContext contextFor(String serverName, List<String> applicationProtocols) {
+        if (applicationProtocols.contains(ServerContexts.ACME_TLS_1)) {
+            SslContext challenge = serverName == null ? null : alpnChallenges.get(serverName);
+            if (challenge != null) {
+                alpnAnswered.increment();
+            }
+            return challenge;
+        }
+        return index.contextFor(serverName);
+    }
+
+    private final java.util.concurrent.atomic.LongAdder alpnAnswered = new java.util.concurrent.atomic.LongAdder();
+
+    /** How many TLS-ALPN-01 validation handshakes got a challenge certificate. */
+    public long alpnChallengesAnswered() {
+        return alpnAnswered.sum();
+    }
+
+    /** Answers TLS-ALPN-01 validations for {@code name} with {@code certificate} until removed. */
+    public void addAlpnChallenge(String name, PrivateKey key, X509Certificate certificate) throws GeneralSecurityException {
+        try {
+            alpnChallenges.put(name.toLowerCase(java.util.Locale.ROOT), contexts.buildChallenge(key, certificate));
+        } catch (javax.net.ssl.SSLException e) {
+            throw new GeneralSecurityException(e);
+        }
+    }
+
+    public void removeAlpnChallenge(String name) {
+        alpnChallenges.remove(name.toLowerCase(java.util.Locale.ROOT));
+    }
+
     /** {@code BoringSSL} or {@code JDK}. */
     public String provider() {
         return contexts.provider() == SslProvider.OPENSSL ? "BoringSSL" : "JDK";

@@ -67,6 +67,9 @@ public final class TlsModule implements AutoCloseable {
             for (List<String> names : a.certificates()) {
                 AcmeCertificates certificates = new AcmeCertificates(new AcmeSettings(a.directory(), names,
                         a.storage(), a.agreeToTerms(), a.email(), roots, ORDER_TIMEOUT), tls);
+                if ("tls-alpn-01".equals(a.challenge())) {
+                    certificates.withTlsAlpn();
+                }
                 if (a.eabKeyId() != null) {
                     certificates.withExternalAccount(a.eabKeyId(), a.eabHmacKey());
                 }

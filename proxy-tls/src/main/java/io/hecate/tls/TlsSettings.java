@@ -58,9 +58,10 @@ public record TlsSettings(List<CertificateFiles> certificates, Duration watchInt
      *                     server); empty for the JDK's trust store
      * @param eabKeyId     external account binding: the key identifier the CA gave, or {@code null}
      * @param eabHmacKey   external account binding: the MAC key (base64url), or {@code null}
+     * @param challenge    {@code http-01} (default) or {@code tls-alpn-01}
      */
     public record Acme(URI directory, String email, boolean agreeToTerms, Path storage, List<List<String>> certificates,
-                       List<Path> trustedRoots, String eabKeyId, String eabHmacKey) {
+                       List<Path> trustedRoots, String eabKeyId, String eabHmacKey, String challenge) {
         public Acme {
             certificates = certificates.stream().map(List::copyOf).toList();
             trustedRoots = List.copyOf(trustedRoots);
@@ -156,10 +157,11 @@ public record TlsSettings(List<CertificateFiles> certificates, Duration watchInt
             return null;
         }
         for (Object key : acme.keySet()) {
-            if (!List.of("directory", "email", "agree_to_terms", "storage", "domains", "trusted_roots", "eab")
+            if (!List.of("directory", "email", "agree_to_terms", "storage", "domains", "trusted_roots", "eab",
+                    "challenge")
                     .contains(key)) {
                 problems.add(problem("tls.acme." + key, "unknown key; expected directory, email, agree_to_terms,"
-                        + " storage, domains, trusted_roots or eab"));
+                        + " storage, domains, trusted_roots, eab or challenge"));
             }
         }
         URI directory = null;
@@ -227,7 +229,11 @@ public record TlsSettings(List<CertificateFiles> certificates, Duration watchInt
                 problems.add(problem("tls.acme.eab", "expected {key_id, hmac_key} as the CA gave them"));
             }
         }
-        return new Acme(directory, email, agree, storage, certificates, roots, kid, hmac);
+        String challenge = acme.get("challenge") == null ? "http-01" : String.valueOf(acme.get("challenge")).trim();
+        if (!challenge.equals("http-01") && !challenge.equals("tls-alpn-01")) {
+            problems.add(problem("tls.acme.challenge", "expected http-01 or tls-alpn-01, got \"" + challenge + "\""));
+        }
+        return new Acme(directory, email, agree, storage, certificates, roots, kid, hmac, challenge);
     }
 
     private static Duration duration(Object value, String path, Duration fallback, List<ConfigProblem> problems) {

@@ -382,6 +382,26 @@ class AcmePebbleTest {
         assertThat(acme.lastError()).isNull();
     }
 
+    @Test
+    void tlsAlpn01IsAnsweredOnTheHttpsListenerForAcmeTls1Only() throws Exception {
+        startAll("alpn.example.com");
+        acme.withTlsAlpn();
+        X509Certificate leaf = acme.obtain().get(120, TimeUnit.SECONDS);
+        assertThat(sanNames(leaf)).containsExactly("alpn.example.com");
+        assertThat(tls.alpnChallengesAnswered()).as("validation handshakes for acme-tls/1").isPositive();
+
+        X509Certificate root = pebble.issuingRoot();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            assertThat(handshake(group, httpsPort, "alpn.example.com", root, "h2", "http/1.1")).isEqualTo("h2");
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        // No challenge pending: acme-tls/1 gets no certificate at all.
+        assertThat(tls.contextFor("alpn.example.com", List.of("acme-tls/1"))).isNull();
+        assertThat(tls.contextFor("alpn.example.com", List.of("h2"))).isNotNull();
+    }
+
     private static List<String> sanNames(X509Certificate certificate) throws Exception {
         return certificate.getSubjectAlternativeNames().stream().map(san -> san.get(1).toString()).toList();
     }

@@ -22,7 +22,7 @@ class TlsSettingsTest {
                 "watch_interval", "2s",
                 "acme", Map.of("directory", "https://acme.example/dir", "agree_to_terms", "true",
                         "storage", "/var/lib/hecate/acme", "domains", List.of("a.example.com", List.of("b.example.com", "www.b.example.com")),
-                        "eab", Map.of("key_id", "kid-1", "hmac_key", "c2VjcmV0"))));
+                        "eab", Map.of("key_id", "kid-1", "hmac_key", "c2VjcmV0"), "challenge", "tls-alpn-01")));
         assertThat(settings.certificates()).containsExactly(new TlsSettings.CertificateFiles(Path.of("/c.pem"), Path.of("/k.pem")));
         assertThat(settings.watchInterval()).hasSeconds(2);
         assertThat(settings.acme().directory()).isEqualTo(URI.create("https://acme.example/dir"));
@@ -31,6 +31,7 @@ class TlsSettingsTest {
         assertThat(settings.acme().email()).isNull();
         assertThat(settings.acme().eabKeyId()).isEqualTo("kid-1");
         assertThat(settings.acme().eabHmacKey()).isEqualTo("c2VjcmV0");
+        assertThat(settings.acme().challenge()).isEqualTo("tls-alpn-01");
     }
 
     @Test

@@ -83,6 +83,22 @@ public final class ServerContexts {
         return context;
     }
 
+    /** ALPN protocol of ACME TLS-ALPN-01 validations (RFC 8737). */
+    public static final String ACME_TLS_1 = "acme-tls/1";
+
+    /** The context that answers a TLS-ALPN-01 validation: the challenge certificate, ALPN {@code acme-tls/1} only. */
+    public SslContext buildChallenge(PrivateKey key, X509Certificate certificate) throws SSLException {
+        return SslContextBuilder.forServer(key, certificate)
+                .sslProvider(provider)
+                .protocols(PROTOCOLS)
+                .applicationProtocolConfig(new ApplicationProtocolConfig(
+                        ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                        ACME_TLS_1))
+                .build();
+    }
+
     /**
      * Makes a new session ticket key the one that encrypts; the previous one still decrypts
      * tickets it issued, older ones are forgotten. Returns the keys now in use (empty with the JDK).

@@ -29,9 +29,9 @@ import java.util.concurrent.TimeUnit;
  * HTTP/2:   [Http2FrameCodec][Http2MultiplexHandler][Http2DownstreamSession]   (see Http2Downstream)
  * </pre>
  *
- * On the HTTPS listener Netty's {@link io.netty.handler.ssl.SniHandler} takes the detector's place
- * (it becomes the {@code SslHandler} of the context the {@link TlsContextProvider} chose for the
- * client's SNI name), and {@link TlsProtocolInstaller} installs HTTP/2 or HTTP/1.1 (without the h2c
+ * On the HTTPS listener a {@link ClientHelloRouter} takes the detector's place (it becomes the
+ * {@code SslHandler} of the context the {@link TlsContextProvider} chose for the client's SNI name
+ * and ALPN list), and {@link TlsProtocolInstaller} installs HTTP/2 or HTTP/1.1 (without the h2c
  * upgrade, which is for cleartext only) by the protocol ALPN negotiated.
  *
  * <p>The HTTP/1.1 codec is Netty's made strict; the {@link FlowControlHandler} hands on one decoded

@@ -5,17 +5,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SniCompletionEvent;
-import io.netty.handler.ssl.SniHandler;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.Promise;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.net.ssl.SSLException;
-import java.util.Locale;
 
 /**
  * Waits, behind the TLS handler, for the handshake of an HTTPS connection and then installs the
@@ -41,26 +36,12 @@ final class TlsProtocolInstaller extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Netty's SNI handler over the provider: it reads the ClientHello, asks the provider for the
-     * context of the name the client sent (from memory, on the event loop) and replaces itself
-     * with that context's {@link SslHandler}. A provider that answers {@code null} refuses the
-     * connection.
+     * Reads the ClientHello, asks the provider for the context of the SNI name (and the ALPN
+     * protocols offered), and replaces itself with that context's {@code SslHandler}. A provider
+     * that answers {@code null} refuses the connection.
      */
-    static SniHandler sniHandler(TlsContextProvider provider, long handshakeTimeoutMillis) {
-        return new SniHandler((String hostname, Promise<SslContext> promise) -> {
-            String name = hostname == null ? null : hostname.toLowerCase(Locale.ROOT);
-            SslContext context;
-            try {
-                context = provider.contextFor(name);
-            } catch (RuntimeException e) {
-                return promise.setFailure(e);
-            }
-            if (context == null) {
-                return promise.setFailure(new SSLException("no certificate for server name "
-                        + (name == null ? "(none sent)" : '"' + name + '"')));
-            }
-            return promise.setSuccess(context);
-        }, MAX_CLIENT_HELLO, handshakeTimeoutMillis);
+    static ClientHelloRouter sniHandler(TlsContextProvider provider, long handshakeTimeoutMillis) {
+        return new ClientHelloRouter(provider, MAX_CLIENT_HELLO, handshakeTimeoutMillis);
     }
 
     @Override
