@@ -67,7 +67,9 @@ public final class TlsModule implements AutoCloseable {
             for (List<String> names : a.certificates()) {
                 AcmeCertificates certificates = new AcmeCertificates(new AcmeSettings(a.directory(), names,
                         a.storage(), a.agreeToTerms(), a.email(), roots, ORDER_TIMEOUT), tls);
-                if ("tls-alpn-01".equals(a.challenge())) {
+                if (a.dns() != null) {
+                    certificates.withDns(dnsProvider(a.dns()));
+                } else if ("tls-alpn-01".equals(a.challenge())) {
                     certificates.withTlsAlpn();
                 }
                 if (a.eabKeyId() != null) {
@@ -82,6 +84,18 @@ public final class TlsModule implements AutoCloseable {
             builder.httpChallenges(module.challenges());
         }
         return module;
+    }
+
+    private static DnsProvider dnsProvider(TlsSettings.Dns dns) throws ConfigException {
+        if (dns.provider().equals("challtestsrv")) {
+            return new ChallTestSrvDns(dns.url());
+        }
+        String token = System.getenv(dns.tokenEnv());
+        if (token == null || token.isBlank()) {
+            throw new ConfigException(List.of(new ConfigProblem(null, 0, "tls.acme.dns.token_env",
+                    "the environment variable " + dns.tokenEnv() + " is not set")));
+        }
+        return new HetznerDns(dns.url(), token.trim(), dns.propagation());
     }
 
     private HttpChallengeResponder challenges() {

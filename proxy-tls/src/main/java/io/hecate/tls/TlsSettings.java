@@ -58,10 +58,11 @@ public record TlsSettings(List<CertificateFiles> certificates, Duration watchInt
      *                     server); empty for the JDK's trust store
      * @param eabKeyId     external account binding: the key identifier the CA gave, or {@code null}
      * @param eabHmacKey   external account binding: the MAC key (base64url), or {@code null}
-     * @param challenge    {@code http-01} (default) or {@code tls-alpn-01}
+     * @param challenge    {@code http-01} (default) or {@code tls-alpn-01}; DNS-01 when {@code dns} is set
+     * @param dns          the DNS provider for DNS-01 (needed for wildcard names), or {@code null}
      */
     public record Acme(URI directory, String email, boolean agreeToTerms, Path storage, List<List<String>> certificates,
-                       List<Path> trustedRoots, String eabKeyId, String eabHmacKey, String challenge) {
+                       List<Path> trustedRoots, String eabKeyId, String eabHmacKey, String challenge, Dns dns) {
         public Acme {
             certificates = certificates.stream().map(List::copyOf).toList();
             trustedRoots = List.copyOf(trustedRoots);
@@ -70,6 +71,17 @@ public record TlsSettings(List<CertificateFiles> certificates, Duration watchInt
 
     /** A certificate chain and its key, both PEM files. */
     public record CertificateFiles(Path cert, Path key) {
+    }
+
+    /**
+     * The {@code tls.acme.dns} section.
+     *
+     * @param provider    {@code hetzner} or {@code challtestsrv}
+     * @param url         the provider's API (challtestsrv's management URL; Hetzner's by default)
+     * @param tokenEnv    the environment variable holding the API token (Hetzner), never the token itself
+     * @param propagation how long to wait after setting a record before asking for validation
+     */
+    public record Dns(String provider, URI url, String tokenEnv, Duration propagation) {
     }
 
     public static TlsSettings of(CertificateFiles... certificates) {
@@ -158,10 +170,10 @@ public record TlsSettings(List<CertificateFiles> certificates, Duration watchInt
         }
         for (Object key : acme.keySet()) {
             if (!List.of("directory", "email", "agree_to_terms", "storage", "domains", "trusted_roots", "eab",
-                    "challenge")
+                    "challenge", "dns")
                     .contains(key)) {
                 problems.add(problem("tls.acme." + key, "unknown key; expected directory, email, agree_to_terms,"
-                        + " storage, domains, trusted_roots, eab or challenge"));
+                        + " storage, domains, trusted_roots, eab, challenge or dns"));
             }
         }
         URI directory = null;
@@ -202,7 +214,11 @@ public record TlsSettings(List<CertificateFiles> certificates, Duration watchInt
                     problems.add(problem("tls.acme.domains[" + i + "]", "expected a name or a list of names"));
                     continue;
                 }
+                boolean dnsConfigured = acme.get("dns") != null;
                 for (String name : names) {
+                    if (dnsConfigured && name.startsWith("*.")) {
+                        name = name.substring(2);
+                    }
                     if (!name.matches("(?i)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+")) {
                         problems.add(problem("tls.acme.domains[" + i + "]", "\"" + name + "\" is not a domain name"
                                 + " (wildcards need DNS-01, not available yet)"));
@@ -233,7 +249,52 @@ public record TlsSettings(List<CertificateFiles> certificates, Duration watchInt
         if (!challenge.equals("http-01") && !challenge.equals("tls-alpn-01")) {
             problems.add(problem("tls.acme.challenge", "expected http-01 or tls-alpn-01, got \"" + challenge + "\""));
         }
-        return new Acme(directory, email, agree, storage, certificates, roots, kid, hmac, challenge);
+        Dns dns = acme.get("dns") == null ? null : dns(acme.get("dns"), problems);
+        return new Acme(directory, email, agree, storage, certificates, roots, kid, hmac, challenge, dns);
+    }
+
+    private static Dns dns(Object value, List<ConfigProblem> problems) {
+        if (!(value instanceof Map<?, ?> dns)) {
+            problems.add(problem("tls.acme.dns", "expected a mapping with provider"));
+            return null;
+        }
+        for (Object key : dns.keySet()) {
+            if (!List.of("provider", "url", "token_env", "propagation").contains(key)) {
+                problems.add(problem("tls.acme.dns." + key, "unknown key; expected provider, url, token_env or propagation"));
+            }
+        }
+        String provider = String.valueOf(dns.get("provider"));
+        URI url = null;
+        if (dns.get("url") != null) {
+            try {
+                url = URI.create(String.valueOf(dns.get("url")).trim());
+            } catch (IllegalArgumentException e) {
+                problems.add(problem("tls.acme.dns.url", e.getMessage()));
+            }
+        }
+        String tokenEnv = dns.get("token_env") == null ? null : String.valueOf(dns.get("token_env")).trim();
+        switch (provider) {
+            case "hetzner" -> {
+                if (tokenEnv == null || tokenEnv.isEmpty()) {
+                    problems.add(problem("tls.acme.dns.token_env", "required for hetzner: the environment variable"
+                            + " that holds the API token (e.g. HETZNER_DNS_TOKEN)"));
+                }
+                if (url == null) {
+                    url = HetznerDns.API;
+                }
+            }
+            case "challtestsrv" -> {
+                if (url == null) {
+                    problems.add(problem("tls.acme.dns.url", "required for challtestsrv: its management URL"));
+                }
+            }
+            default -> problems.add(problem("tls.acme.dns.provider", "expected hetzner or challtestsrv, got \""
+                    + provider + "\""));
+        }
+        Duration propagation = duration(dns.get("propagation"), "tls.acme.dns.propagation",
+                provider.equals("hetzner") ? Duration.ofSeconds(30) : Duration.ofMillis(1), problems);
+        return new Dns(provider, url, tokenEnv, provider.equals("challtestsrv") && dns.get("propagation") == null
+                ? Duration.ZERO : propagation);
     }
 
     private static Duration duration(Object value, String path, Duration fallback, List<ConfigProblem> problems) {

@@ -402,6 +402,50 @@ class AcmePebbleTest {
         assertThat(tls.contextFor("alpn.example.com", List.of("h2"))).isNotNull();
     }
 
+    @Test
+    void wildcardByDns01FromTheConfigFile() throws Exception {
+        Assumptions.assumeTrue(PebbleServer.installed() || System.getenv("CI") != null,
+                "pebble is not installed (.ci/run installs it)");
+        int[] pebblePorts = PebbleServer.freePorts();
+        io.hecate.core.testing.TestPki pebbleCa = io.hecate.core.testing.TestPki.create();
+        Path caFile = Files.writeString(dir.resolve("acme-server-ca.pem"),
+                StaticCertificatesTest.chainPem(pebbleCa.ca()));
+        Path file = Files.writeString(dir.resolve("hecate.yaml"), """
+                listen: { http: "127.0.0.1:0", https: "127.0.0.1:0" }
+                admin: { listen: "127.0.0.1:0" }
+                access_log: { output: off }
+                tls:
+                  acme:
+                    directory: %s
+                    agree_to_terms: true
+                    storage: %s
+                    domains: [["*.cfg.example.com", cfg.example.com]]
+                    trusted_roots: ["%s"]
+                    dns: { provider: challtestsrv, url: "http://127.0.0.1:%d" }
+                routes:
+                  - id: hello
+                    respond: { body: "hello" }
+                """.formatted(PebbleServer.directory(pebblePorts), dir.resolve("acme"), caFile, pebblePorts[3]));
+        ProxyConfig config = new io.hecate.core.config.YamlConfigFile(file).load();
+        Hecate.Builder builder = Hecate.builder().config(config);
+        try (TlsModule module = TlsModule.install(builder, config)) {
+            proxy = ProxyFixture.start(builder);
+            httpsPort = proxy.proxy().httpsAddress().getPort();
+            pebble = new PebbleServer(dir, pebblePorts, proxy.http().getPort(), httpsPort, pebbleCa);
+            module.started();
+
+            await().atMost(Duration.ofSeconds(90)).until(() -> module.tls().contextFor("any.cfg.example.com") != null);
+            X509Certificate root = pebble.issuingRoot();
+            EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+            try {
+                assertThat(handshake(group, httpsPort, "any.cfg.example.com", root, "http/1.1")).isEqualTo("http/1.1");
+                assertThat(handshake(group, httpsPort, "cfg.example.com", root, "h2", "http/1.1")).isEqualTo("h2");
+            } finally {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            }
+        }
+    }
+
     private static List<String> sanNames(X509Certificate certificate) throws Exception {
         return certificate.getSubjectAlternativeNames().stream().map(san -> san.get(1).toString()).toList();
     }

@@ -35,6 +35,21 @@ class TlsSettingsTest {
     }
 
     @Test
+    void dnsProvidersAndWildcards() throws Exception {
+        TlsSettings settings = TlsSettings.from(Map.of("acme", Map.of("directory", "https://acme.example/dir",
+                "agree_to_terms", "true", "storage", "/s", "domains", List.of(List.of("*.example.com", "example.com")),
+                "dns", Map.of("provider", "hetzner", "token_env", "HETZNER_DNS_TOKEN"))));
+        assertThat(settings.acme().certificates()).containsExactly(List.of("*.example.com", "example.com"));
+        assertThat(settings.acme().dns().url()).isEqualTo(HetznerDns.API);
+        assertThat(settings.acme().dns().propagation()).hasSeconds(30);
+
+        ConfigException failure = catchThrowableOfType(ConfigException.class, () -> TlsSettings.from(Map.of("acme",
+                Map.of("directory", "https://acme.example/dir", "agree_to_terms", "true", "storage", "/s",
+                        "domains", List.of("a.example.com"), "dns", Map.of("provider", "hetzner")))));
+        assertThat(failure.problems()).extracting(ConfigProblem::path).containsExactly("tls.acme.dns.token_env");
+    }
+
+    @Test
     void everyProblemIsNamedByItsKey() {
         ConfigException failure = catchThrowableOfType(ConfigException.class, () -> TlsSettings.from(Map.of(
                 "acme", Map.of("directory", "http://plain/dir", "agree_to_terms", "false", "domains",
