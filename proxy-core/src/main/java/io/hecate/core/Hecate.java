@@ -6,6 +6,7 @@ import io.hecate.core.config.ProxyConfig;
 import io.hecate.core.filter.RouteFilterFactory;
 import io.hecate.core.internal.admin.AdminApi;
 import io.hecate.core.internal.runtime.ProxyEngine;
+import io.hecate.core.tls.TlsContextProvider;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -46,6 +47,11 @@ public final class Hecate implements AutoCloseable {
     /** Where the HTTP listener is bound (useful with port 0). */
     public InetSocketAddress httpAddress() {
         return engine.httpAddress();
+    }
+
+    /** Where the HTTPS listener is bound (useful with port 0), or {@code null} when there is none. */
+    public InetSocketAddress httpsAddress() {
+        return engine.httpsAddress();
     }
 
     /** Where the admin listener is bound, or {@code null} when it is off. */
@@ -98,12 +104,50 @@ public final class Hecate implements AutoCloseable {
     public record ReloadResult(boolean applied, long version, String message) {
     }
 
+    private static final List<String> BUILT_IN_ADMIN =
+            List.of("/metrics", "/health", "/ready", "/config", "/routes", "/upstreams", "/reload");
+
     /** Configures and starts a proxy. */
     public static final class Builder {
         private ConfigSource source;
         private final Map<String, RouteFilterFactory> filters = new LinkedHashMap<>();
         private int workerThreads = Runtime.getRuntime().availableProcessors();
         private final List<MetricsSource> metrics = new ArrayList<>();
+        private TlsContextProvider tls;
+        private io.hecate.core.tls.HttpChallengeResponder challenges;
+        private final Map<String, AdminEndpoint> endpoints = new LinkedHashMap<>();
+
+        /**
+         * Answers ACME HTTP-01 challenges ({@code /.well-known/acme-challenge/TOKEN}) on both
+         * listeners, before routing (proxy-tls installs it when it orders certificates).
+         */
+        public Builder httpChallenges(io.hecate.core.tls.HttpChallengeResponder responder) {
+            this.challenges = responder;
+            return this;
+        }
+
+        /**
+         * Adds a read-only JSON endpoint to the admin API ({@code /certs} from proxy-tls, say).
+         *
+         * @param path starts with {@code /}; must not be one of the built-in endpoints
+         */
+        public Builder adminEndpoint(String path, AdminEndpoint endpoint) {
+            if (path == null || !path.startsWith("/") || BUILT_IN_ADMIN.contains(path)) {
+                throw new IllegalArgumentException("admin endpoint path must start with / and not be one of "
+                        + BUILT_IN_ADMIN + ", got " + path);
+            }
+            endpoints.put(path, endpoint);
+            return this;
+        }
+
+        /**
+         * The certificates of the {@code listen.https} listener (proxy-tls provides them). A
+         * configuration with {@code listen.https} and no provider is rejected.
+         */
+        public Builder tls(TlsContextProvider provider) {
+            this.tls = provider;
+            return this;
+        }
 
         /** Serves a fixed configuration; {@link #apply} replaces it. */
         public Builder config(ProxyConfig config) {
@@ -143,7 +187,7 @@ public final class Hecate implements AutoCloseable {
             if (source == null) {
                 throw new IllegalStateException("call config(...) or source(...) first");
             }
-            ProxyEngine engine = new ProxyEngine(source, filters, workerThreads, metrics);
+            ProxyEngine engine = new ProxyEngine(source, filters, workerThreads, metrics, tls, challenges, endpoints);
             engine.start();
             return new Hecate(engine);
         }

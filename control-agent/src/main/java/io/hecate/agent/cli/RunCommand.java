@@ -5,6 +5,7 @@ import io.hecate.core.Hecate;
 import io.hecate.core.config.ConfigException;
 import io.hecate.core.config.YamlConfigFile;
 import io.hecate.core.filter.RouteFilterFactory;
+import io.hecate.tls.TlsModule;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -44,14 +45,27 @@ final class RunCommand implements Callable<Integer> {
         Path file = config != null ? config : DefaultConfig.path();
         PrintWriter err = spec.commandLine().getErr();
         Hecate hecate;
+        TlsModule tls = null;
         try {
-            hecate = withInstalledFilters(Hecate.builder()).source(new YamlConfigFile(file)).start();
+            YamlConfigFile source = new YamlConfigFile(file);
+            Hecate.Builder builder = withInstalledFilters(Hecate.builder()).source(source);
+            tls = TlsModule.install(builder, source.load());
+            hecate = builder.start();
+            if (tls != null) {
+                tls.started();
+            }
         } catch (ConfigException e) {
+            if (tls != null) {
+                tls.close();
+            }
             Problems.print(e, file, err);
             return Exit.CANNOT_START;
         }
         new Lifecycle(hecate).install();
         hecate.awaitStop();
+        if (tls != null) {
+            tls.close();
+        }
         return Exit.OK;
     }
 

@@ -32,6 +32,7 @@ final class ValidateCommand implements Callable<Integer> {
         ProxyConfig config;
         try {
             config = new YamlConfigFile(file).load();
+            TlsSetup.validate(config);
         } catch (ConfigException e) {
             Problems.print(e, file, spec.commandLine().getErr());
             return Exit.PROBLEMS;

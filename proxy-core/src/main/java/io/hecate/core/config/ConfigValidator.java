@@ -66,6 +66,12 @@ public final class ConfigValidator {
             return;
         }
         listenAddress("listen.http", listen.http());
+        if (listen.https() != null) {
+            listenAddress("listen.https", listen.https());
+            if (listen.http() != null && clash(listen.https(), listen.http())) {
+                problem("listen.https", "must not use the same address as listen.http (" + listen.http() + ")");
+            }
+        }
         positive("listen.header_timeout", listen.headerTimeout());
         positive("listen.idle_timeout", listen.idleTimeout());
         if (listen.maxRequestLine() < MIN_REQUEST_LINE) {
@@ -108,6 +114,10 @@ public final class ConfigValidator {
         ListenAddress http = listen == null ? null : listen.http();
         if (http != null && clash(admin.listen(), http)) {
             problem("admin.listen", "must not use the same address as listen.http (" + http + ")");
+        }
+        ListenAddress https = listen == null ? null : listen.https();
+        if (https != null && clash(admin.listen(), https)) {
+            problem("admin.listen", "must not use the same address as listen.https (" + https + ")");
         }
     }
 
@@ -345,6 +355,9 @@ public final class ConfigValidator {
     }
 
     private void checkMatch(String path, MatchConfig match) {
+        if (match.scheme() != null && !match.scheme().equals("http") && !match.scheme().equals("https")) {
+            problem(path + ".scheme", "expected http or https, got " + quote(match.scheme()));
+        }
         if (match.host() != null) {
             matchHostProblem(match.host()).ifPresent(message -> problem(path + ".host", message));
         }

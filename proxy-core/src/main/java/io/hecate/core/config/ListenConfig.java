@@ -18,11 +18,14 @@ import java.util.List;
  * @param maxConnectionsPerClient  client connections open at once from one address, 0 for no limit
  * @param bodyTimeout      longest wait for the next part of a request body while Hecate is ready
  *                         to take it (slow-body guard), answered 408
+ * @param https            where TLS connections are accepted, or {@code null} for no HTTPS listener;
+ *                         needs a {@link io.hecate.core.tls.TlsContextProvider} given to
+ *                         {@code Hecate.Builder.tls(...)}
  */
 public record ListenConfig(ListenAddress http, Duration headerTimeout, Duration idleTimeout,
                            int maxRequestLine, int maxHeaderBytes, List<String> trustedProxies,
                            int maxConcurrentStreams, int maxConnections, int maxConnectionsPerClient,
-                           Duration bodyTimeout) {
+                           Duration bodyTimeout, ListenAddress https) {
 
     public static final ListenAddress DEFAULT_HTTP = new ListenAddress("127.0.0.1", 8080);
     public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
@@ -38,28 +41,43 @@ public record ListenConfig(ListenAddress http, Duration headerTimeout, Duration 
         trustedProxies = List.copyOf(trustedProxies);
     }
 
+    /** Without an HTTPS listener. */
+    public ListenConfig(ListenAddress http, Duration headerTimeout, Duration idleTimeout,
+                        int maxRequestLine, int maxHeaderBytes, List<String> trustedProxies,
+                        int maxConcurrentStreams, int maxConnections, int maxConnectionsPerClient,
+                        Duration bodyTimeout) {
+        this(http, headerTimeout, idleTimeout, maxRequestLine, maxHeaderBytes, trustedProxies,
+                maxConcurrentStreams, maxConnections, maxConnectionsPerClient, bodyTimeout, null);
+    }
+
     /** With the default {@link #DEFAULT_MAX_CONCURRENT_STREAMS}. */
     public ListenConfig(ListenAddress http, Duration headerTimeout, Duration idleTimeout,
                         int maxRequestLine, int maxHeaderBytes, List<String> trustedProxies) {
         this(http, headerTimeout, idleTimeout, maxRequestLine, maxHeaderBytes, trustedProxies,
-                DEFAULT_MAX_CONCURRENT_STREAMS, NO_LIMIT, NO_LIMIT, DEFAULT_BODY_TIMEOUT);
+                DEFAULT_MAX_CONCURRENT_STREAMS, NO_LIMIT, NO_LIMIT, DEFAULT_BODY_TIMEOUT, null);
     }
 
     public ListenConfig withMaxConcurrentStreams(int streams) {
         return new ListenConfig(http, headerTimeout, idleTimeout, maxRequestLine, maxHeaderBytes, trustedProxies,
-                streams, maxConnections, maxConnectionsPerClient, bodyTimeout);
+                streams, maxConnections, maxConnectionsPerClient, bodyTimeout, https);
     }
 
     /** @param total connections open at once, 0 for no limit
      *  @param perClient connections open at once from one client address, 0 for no limit */
     public ListenConfig withConnectionLimits(int total, int perClient) {
         return new ListenConfig(http, headerTimeout, idleTimeout, maxRequestLine, maxHeaderBytes, trustedProxies,
-                maxConcurrentStreams, total, perClient, bodyTimeout);
+                maxConcurrentStreams, total, perClient, bodyTimeout, https);
     }
 
     public ListenConfig withBodyTimeout(Duration timeout) {
         return new ListenConfig(http, headerTimeout, idleTimeout, maxRequestLine, maxHeaderBytes, trustedProxies,
-                maxConcurrentStreams, maxConnections, maxConnectionsPerClient, timeout);
+                maxConcurrentStreams, maxConnections, maxConnectionsPerClient, timeout, https);
+    }
+
+    /** @param address where TLS connections are accepted, or {@code null} for none */
+    public ListenConfig withHttps(ListenAddress address) {
+        return new ListenConfig(http, headerTimeout, idleTimeout, maxRequestLine, maxHeaderBytes, trustedProxies,
+                maxConcurrentStreams, maxConnections, maxConnectionsPerClient, bodyTimeout, address);
     }
 
     public static ListenConfig defaults() {

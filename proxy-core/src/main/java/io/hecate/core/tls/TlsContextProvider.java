@@ -15,4 +15,15 @@ public interface TlsContextProvider {
      * @return the context to handshake with, or {@code null} to refuse the connection
      */
     SslContext contextFor(String serverName);
+
+    /**
+     * Like {@link #contextFor(String)}, also knowing the protocols the client offered by ALPN, so
+     * that a provider can answer an ACME TLS-ALPN-01 validation ({@code acme-tls/1}) with the
+     * challenge certificate while ordinary clients keep getting the real one.
+     *
+     * @param applicationProtocols the ALPN protocols of the ClientHello, in the client's order; empty when none
+     */
+    default SslContext contextFor(String serverName, java.util.List<String> applicationProtocols) {
+        return contextFor(serverName);
+    }
 }

@@ -18,6 +18,11 @@ public interface AdminApi {
     /** Every upstream with its policy and each target's health, as JSON. */
     String upstreamsJson();
 
+    /** A module's endpoint at {@code path}, or {@code null} when there is none. */
+    default io.hecate.core.AdminEndpoint endpoint(String path) {
+        return null;
+    }
+
     /** Reloads from the config source off the caller's thread; completes with the outcome. */
     CompletableFuture<ReloadOutcome> reload();
 

@@ -68,8 +68,15 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/config" -> send(ctx, HttpResponseStatus.OK, JSON, api.configJson(), keepAlive);
             case "/routes" -> send(ctx, HttpResponseStatus.OK, JSON, api.routesJson(), keepAlive);
             case "/upstreams" -> send(ctx, HttpResponseStatus.OK, JSON, api.upstreamsJson(), keepAlive);
-            default -> send(ctx, HttpResponseStatus.NOT_FOUND, TEXT,
-                    "no admin endpoint " + path + " (try /metrics /health /ready /config /routes /upstreams, POST /reload)\n", keepAlive);
+            default -> {
+                io.hecate.core.AdminEndpoint endpoint = api.endpoint(path);
+                if (endpoint != null) {
+                    send(ctx, HttpResponseStatus.OK, JSON, endpoint.json(), keepAlive);
+                } else {
+                    send(ctx, HttpResponseStatus.NOT_FOUND, TEXT, "no admin endpoint " + path
+                            + " (try /metrics /health /ready /config /routes /upstreams, POST /reload)\n", keepAlive);
+                }
+            }
         }
     }
 

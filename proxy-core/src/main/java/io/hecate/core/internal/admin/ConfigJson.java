@@ -71,6 +71,9 @@ public final class ConfigJson {
         json.writeStartObject();
         json.writeObjectFieldStart("listen");
         json.writeStringField("http", config.listen().http().toString());
+        if (config.listen().https() != null) {
+            json.writeStringField("https", config.listen().https().toString());
+        }
         json.writeStringField("header_timeout", duration(config.listen().headerTimeout()));
         json.writeStringField("idle_timeout", duration(config.listen().idleTimeout()));
         json.writeNumberField("max_request_line", config.listen().maxRequestLine());
@@ -238,6 +241,7 @@ public final class ConfigJson {
         optional(json, "path", match.path());
         optional(json, "path_prefix", match.pathPrefix());
         optional(json, "path_regex", match.pathRegex());
+        optional(json, "scheme", match.scheme());
         if (!match.methods().isEmpty()) {
             strings(json, "methods", match.methods());
         }

@@ -29,11 +29,12 @@ import java.util.Map;
  */
 public final class ConfigMapper {
 
-    private static final List<String> TOP_KEYS =
-            List.of("listen", "admin", "access_log", "drain_timeout", "upstreams", "routes");
+    private static final List<String> TOP_KEYS = java.util.stream.Stream.concat(
+            java.util.stream.Stream.of("listen", "admin", "access_log", "drain_timeout", "upstreams", "routes"),
+            ProxyConfig.EXTENSION_SECTIONS.stream()).toList();
     private static final List<String> LISTEN_KEYS = List.of("http", "header_timeout", "idle_timeout",
             "max_request_line", "max_header_size", "trusted_proxies", "max_concurrent_streams", "max_connections",
-            "max_connections_per_client", "body_timeout");
+            "max_connections_per_client", "body_timeout", "https");
     private static final List<String> ADMIN_KEYS = List.of("listen");
     private static final List<String> ACCESS_LOG_KEYS = List.of("output", "queue_size");
     private static final List<String> UPSTREAM_KEYS = List.of("targets", "connect_timeout", "idle_timeout",
@@ -66,7 +67,41 @@ public final class ConfigMapper {
                 accessLog(top.get("access_log")),
                 upstreams(top.get("upstreams")),
                 new RouteMapper(reader).routes(top.get("routes")),
-                reader.duration(top.get("drain_timeout"), "drain_timeout", ProxyConfig.DEFAULT_DRAIN_TIMEOUT));
+                reader.duration(top.get("drain_timeout"), "drain_timeout", ProxyConfig.DEFAULT_DRAIN_TIMEOUT),
+                extensions(top));
+    }
+
+    /** Module sections, passed through as plain values for the module to read. */
+    private static Map<String, Object> extensions(Map<String, Node> top) {
+        Map<String, Object> sections = new LinkedHashMap<>();
+        for (String section : ProxyConfig.EXTENSION_SECTIONS) {
+            if (top.containsKey(section)) {
+                sections.put(section, plain(top.get(section)));
+            }
+        }
+        return sections;
+    }
+
+    private static Object plain(Node node) {
+        if (node == null || YamlNodeReader.isNull(node)) {
+            return null;
+        }
+        if (node instanceof org.snakeyaml.engine.v2.nodes.MappingNode mapping) {
+            Map<String, Object> map = new LinkedHashMap<>();
+            for (org.snakeyaml.engine.v2.nodes.NodeTuple tuple : mapping.getValue()) {
+                Object key = plain(tuple.getKeyNode());
+                map.put(String.valueOf(key), plain(tuple.getValueNode()));
+            }
+            return map;
+        }
+        if (node instanceof org.snakeyaml.engine.v2.nodes.SequenceNode sequence) {
+            List<Object> list = new java.util.ArrayList<>();
+            for (Node item : sequence.getValue()) {
+                list.add(plain(item));
+            }
+            return list;
+        }
+        return ((org.snakeyaml.engine.v2.nodes.ScalarNode) node).getValue();
     }
 
     private ListenConfig listen(Node node) {
@@ -87,7 +122,8 @@ public final class ConfigMapper {
                 reader.integer(listen.get("max_connections"), "listen.max_connections", ListenConfig.NO_LIMIT),
                 reader.integer(listen.get("max_connections_per_client"), "listen.max_connections_per_client",
                         ListenConfig.NO_LIMIT),
-                reader.duration(listen.get("body_timeout"), "listen.body_timeout", ListenConfig.DEFAULT_BODY_TIMEOUT));
+                reader.duration(listen.get("body_timeout"), "listen.body_timeout", ListenConfig.DEFAULT_BODY_TIMEOUT),
+                address(listen.get("https"), "listen.https", null));
     }
 
     /** An absent {@code admin.listen} keeps the default; an empty one or {@code off} disables the API. */

@@ -27,7 +27,7 @@ final class RouteMapper {
     private static final List<String> SECURITY_HEADER_KEYS = List.of("hsts", "content_type_options",
             "frame_options", "referrer_policy", "content_security_policy", "permissions_policy", "remove", "override");
     private static final List<String> MATCH_KEYS =
-            List.of("host", "path", "path_prefix", "path_regex", "methods", "headers");
+            List.of("host", "path", "path_prefix", "path_regex", "methods", "headers", "scheme");
     private static final List<String> PROXY_KEYS = List.of("upstream", "strip_prefix", "rewrite", "host",
             "timeout", "request_headers", "response_headers", "retry", "upgrade_idle_timeout", "max_request_body");
     private static final List<String> RETRY_KEYS =
@@ -122,7 +122,8 @@ final class RouteMapper {
                 reader.string(match.get("path_prefix"), path + ".path_prefix"),
                 reader.string(match.get("path_regex"), path + ".path_regex"),
                 reader.stringList(match.get("methods"), path + ".methods"),
-                reader.stringMap(match.get("headers"), path + ".headers"));
+                reader.stringMap(match.get("headers"), path + ".headers"),
+                reader.string(match.get("scheme"), path + ".scheme"));
     }
 
     private ProxyAction proxy(Node node, String path) {

@@ -50,14 +50,14 @@ final class PathIndex {
         prefixLengths = lengths.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    Route find(String path, HttpMethod method, HttpHeaders headers) {
-        Route found = first(exact.get(path), method, headers);
+    Route find(String path, HttpMethod method, HttpHeaders headers, String scheme) {
+        Route found = first(exact.get(path), method, headers, scheme);
         if (found != null) {
             return found;
         }
         for (int length : prefixLengths) {
             if (length <= path.length()) {
-                found = first(prefixes.get(path.substring(0, length)), method, headers);
+                found = first(prefixes.get(path.substring(0, length)), method, headers, scheme);
                 if (found != null) {
                     return found;
                 }
@@ -65,20 +65,20 @@ final class PathIndex {
         }
         for (int i = 0; i < regexes.size(); i++) {
             Route route = regexRoutes.get(i);
-            if (route.accepts(method, headers) && regexes.get(i).matcher(path).matches()) {
+            if (route.accepts(method, headers, scheme) && regexes.get(i).matcher(path).matches()) {
                 return route;
             }
         }
-        return first(anyPath, method, headers);
+        return first(anyPath, method, headers, scheme);
     }
 
-    private static Route first(List<Route> candidates, HttpMethod method, HttpHeaders headers) {
+    private static Route first(List<Route> candidates, HttpMethod method, HttpHeaders headers, String scheme) {
         if (candidates == null) {
             return null;
         }
         for (int i = 0; i < candidates.size(); i++) {
             Route route = candidates.get(i);
-            if (route.accepts(method, headers)) {
+            if (route.accepts(method, headers, scheme)) {
                 return route;
             }
         }

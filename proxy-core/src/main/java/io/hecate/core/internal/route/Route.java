@@ -30,6 +30,7 @@ public final class Route {
     private final String rewriteReplacement;
     private final RetryBudget retryBudget;
     private final SecurityHeaders securityHeaders;
+    private String scheme;
 
     public Route(String id, List<String> methods, Map<String, String> headers, RouteAction action,
                  List<RouteFilter> filters, RouteMetrics metrics) {
@@ -96,7 +97,16 @@ public final class Route {
         return securityHeaders;
     }
 
-    boolean accepts(HttpMethod method, HttpHeaders requestHeaders) {
+    /** Limits the route to requests that came over one listener ({@code http} or {@code https}); set before the table is sealed. */
+    public Route onlyScheme(String only) {
+        this.scheme = only;
+        return this;
+    }
+
+    boolean accepts(HttpMethod method, HttpHeaders requestHeaders, String requestScheme) {
+        if (scheme != null && requestScheme != null && !scheme.equals(requestScheme)) {
+            return false;
+        }
         if (!methods.isEmpty() && !methods.contains(method)) {
             return false;
         }

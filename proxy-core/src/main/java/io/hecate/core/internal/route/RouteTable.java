@@ -41,10 +41,19 @@ public final class RouteTable {
      * @param host lower-case host without port, or {@code null} when the request named none
      */
     public Route find(String host, String path, HttpMethod method, HttpHeaders headers) {
+        return find(host, path, method, headers, null);
+    }
+
+    /**
+     * @param host   lower-case host without port, or {@code null} when the request named none
+     * @param scheme the listener the request came over ({@code http} or {@code https}); routes
+     *               limited to the other one are skipped; {@code null} skips none
+     */
+    public Route find(String host, String path, HttpMethod method, HttpHeaders headers, String scheme) {
         if (host != null) {
             PathIndex bucket = exactHosts.get(host);
             if (bucket != null) {
-                Route found = bucket.find(path, method, headers);
+                Route found = bucket.find(path, method, headers, scheme);
                 if (found != null) {
                     return found;
                 }
@@ -53,7 +62,7 @@ public final class RouteTable {
                 for (int dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
                     bucket = wildcardHosts.get(host.substring(dot));
                     if (bucket != null) {
-                        Route found = bucket.find(path, method, headers);
+                        Route found = bucket.find(path, method, headers, scheme);
                         if (found != null) {
                             return found;
                         }
@@ -61,7 +70,7 @@ public final class RouteTable {
                 }
             }
         }
-        return anyHost.find(path, method, headers);
+        return anyHost.find(path, method, headers, scheme);
     }
 
     public static Builder builder() {

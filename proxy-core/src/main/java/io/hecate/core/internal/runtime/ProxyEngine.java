@@ -18,6 +18,7 @@ import io.hecate.core.internal.metrics.Metrics;
 import io.hecate.core.internal.metrics.PrometheusText;
 import io.hecate.core.internal.server.HttpListener;
 import io.hecate.core.internal.transport.Transport;
+import io.hecate.core.tls.TlsContextProvider;
 import io.hecate.core.internal.upstream.health.ActiveHealthChecker;
 import io.netty.channel.EventLoopGroup;
 import org.slf4j.Logger;
@@ -63,6 +64,9 @@ public final class ProxyEngine implements AdminApi {
 
     private final List<MetricsSource> extraMetrics;
     private HttpListener listener;
+    private HttpListener httpsListener;
+    private final TlsContextProvider tls;
+    private final Map<String, io.hecate.core.AdminEndpoint> endpoints;
     private AdminServer admin;
     private volatile boolean ready;
     private volatile boolean stopped;
@@ -71,6 +75,26 @@ public final class ProxyEngine implements AdminApi {
 
     public ProxyEngine(ConfigSource source, Map<String, RouteFilterFactory> filters, int workerThreads,
                        List<MetricsSource> extraMetrics) {
+        this(source, filters, workerThreads, extraMetrics, null);
+    }
+
+    /** @param tls the certificates of the {@code listen.https} listener, or {@code null} when there is none */
+    public ProxyEngine(ConfigSource source, Map<String, RouteFilterFactory> filters, int workerThreads,
+                       List<MetricsSource> extraMetrics, TlsContextProvider tls) {
+        this(source, filters, workerThreads, extraMetrics, tls, null, Map.of());
+    }
+
+    /**
+     * @param challenges answers ACME HTTP-01 challenges before routing, or {@code null}
+     * @param endpoints  modules' admin endpoints by path
+     */
+    public ProxyEngine(ConfigSource source, Map<String, RouteFilterFactory> filters, int workerThreads,
+                       List<MetricsSource> extraMetrics, TlsContextProvider tls,
+                       io.hecate.core.tls.HttpChallengeResponder challenges,
+                       Map<String, io.hecate.core.AdminEndpoint> endpoints) {
+        this.tls = tls;
+        this.endpoints = Map.copyOf(endpoints);
+        runtime.challenges(challenges);
         this.extraMetrics = List.copyOf(extraMetrics);
         this.source = source;
         this.compiler = new SnapshotCompiler(withBuiltIns(filters), metrics, runtime.health(), runtime.admissions());
@@ -94,18 +118,23 @@ public final class ProxyEngine implements AdminApi {
         try {
             ProxyConfig config = source.load();
             Snapshot first = compiler.compile(config, 1);
+            requireTls(config);
             runtime.publish(first);
             healthFollows(first);
             runtime.swapAccessLog(openAccessLog(config.accessLog()));
             listener = bindHttp(config.listen().http());
+            if (config.listen().https() != null) {
+                httpsListener = bindHttps(config.listen().https());
+            }
             if (config.admin().enabled()) {
                 admin = bindAdmin(config.admin().listen());
             }
             metrics.reloadApplied(first.version());
             appliedAt = Instant.now().toString();
             ready = true;
-            LOG.info("Hecate listening on http://{} ({}{}), admin {}, {} routes from {}",
-                    hostPort(listener.localAddress()), transport.name().toLowerCase(java.util.Locale.ROOT),
+            LOG.info("Hecate listening on http://{}{} ({}{}), admin {}, {} routes from {}",
+                    hostPort(listener.localAddress()),
+                    httpsListener == null ? "" : " and https://" + hostPort(httpsListener.localAddress()), transport.name().toLowerCase(java.util.Locale.ROOT),
                     transport == Transport.EPOLL ? "" : ": " + Transport.epollUnavailableReason(),
                     admin == null ? "off" : "on http://" + hostPort(admin.localAddress()), config.routes().size(), source.describe());
         } catch (ConfigException | RuntimeException e) {
@@ -117,6 +146,20 @@ public final class ProxyEngine implements AdminApi {
 
     public InetSocketAddress httpAddress() {
         return listener.localAddress();
+    }
+
+    /** Where the HTTPS listener is bound, or {@code null} when there is none. */
+    public InetSocketAddress httpsAddress() {
+        HttpListener https = httpsListener;
+        return https == null ? null : https.localAddress();
+    }
+
+    /** An HTTPS listener needs certificates: without a provider the configuration is rejected. */
+    private void requireTls(ProxyConfig config) throws ConfigException {
+        if (config.listen().https() != null && tls == null) {
+            throw new ConfigException(List.of(new ConfigProblem(null, 0, "listen.https",
+                    "needs certificates: add the proxy-tls module (Hecate.builder().tls(...)) or remove listen.https")));
+        }
     }
 
     public InetSocketAddress adminAddress() {
@@ -139,17 +182,23 @@ public final class ProxyEngine implements AdminApi {
         Snapshot next;
         try {
             next = compiler.compile(config, current.version() + 1);
+            requireTls(config);
         } catch (ConfigException e) {
             rejected(e.getMessage());
             throw e;
         }
         ProxyConfig old = current.config();
         HttpListener newListener = null;
+        HttpListener newHttps = null;
+        boolean httpsMoved = !Objects.equals(old.listen().https(), config.listen().https());
         AdminServer newAdmin = null;
         AccessLog newLog = null;
         try {
             if (!old.listen().http().equals(config.listen().http())) {
                 newListener = bindHttp(config.listen().http());
+            }
+            if (httpsMoved && config.listen().https() != null) {
+                newHttps = bindHttps(config.listen().https());
             }
             if (!Objects.equals(old.admin().listen(), config.admin().listen()) && config.admin().enabled()) {
                 newAdmin = bindAdmin(config.admin().listen());
@@ -160,6 +209,9 @@ public final class ProxyEngine implements AdminApi {
         } catch (ConfigException | RuntimeException e) {
             if (newListener != null) {
                 newListener.close();
+            }
+            if (newHttps != null) {
+                newHttps.close();
             }
             if (newAdmin != null) {
                 newAdmin.close();
@@ -172,6 +224,12 @@ public final class ProxyEngine implements AdminApi {
         if (newListener != null) {
             listener.close();
             listener = newListener;
+        }
+        if (httpsMoved) {
+            if (httpsListener != null) {
+                httpsListener.close();
+            }
+            httpsListener = newHttps;
         }
         if (!Objects.equals(old.admin().listen(), config.admin().listen())) {
             if (admin != null) {
@@ -255,6 +313,9 @@ public final class ProxyEngine implements AdminApi {
         }
         runtime.startDraining();
         listener.close();
+        if (httpsListener != null) {
+            httpsListener.close();
+        }
         HttpListener.drain(runtime);
         try {
             if (!runtime.downstreams().newCloseFuture().await(drainTimeout.toMillis())) {
@@ -275,6 +336,9 @@ public final class ProxyEngine implements AdminApi {
         runtime.downstreams().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (listener != null) {
             listener.close();
+        }
+        if (httpsListener != null) {
+            httpsListener.close();
         }
         if (admin != null) {
             admin.close();
@@ -305,6 +369,18 @@ public final class ProxyEngine implements AdminApi {
         } catch (Exception e) {
             // Netty rethrows the bind failure (an IOException) from sync() without declaring it.
             throw bindFailed("listen.http", address, e);
+        }
+    }
+
+    private HttpListener bindHttps(ListenAddress address) throws ConfigException {
+        try {
+            return HttpListener.bind(transport, acceptor, workers, runtime, address, tls);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw bindFailed("listen.https", address, e);
+        } catch (Exception e) {
+            // Netty rethrows the bind failure (an IOException) from sync() without declaring it.
+            throw bindFailed("listen.https", address, e);
         }
     }
 
@@ -354,6 +430,11 @@ public final class ProxyEngine implements AdminApi {
     public String configJson() {
         Snapshot snapshot = runtime.snapshot();
         return ConfigJson.render(snapshot.config(), snapshot.version(), source.describe(), appliedAt, lastError);
+    }
+
+    @Override
+    public io.hecate.core.AdminEndpoint endpoint(String path) {
+        return endpoints.get(path);
     }
 
     @Override

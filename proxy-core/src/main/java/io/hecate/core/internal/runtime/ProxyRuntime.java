@@ -45,6 +45,17 @@ public final class ProxyRuntime {
                 new DnsNameResolverBuilder().datagramChannelType(transport.datagramChannel()));
     }
 
+    private volatile io.hecate.core.tls.HttpChallengeResponder challenges;
+
+    /** The ACME HTTP-01 responder, or {@code null} when no module answers challenges. */
+    public io.hecate.core.tls.HttpChallengeResponder challenges() {
+        return challenges;
+    }
+
+    public void challenges(io.hecate.core.tls.HttpChallengeResponder responder) {
+        this.challenges = responder;
+    }
+
     public Metrics metrics() {
         return metrics;
     }

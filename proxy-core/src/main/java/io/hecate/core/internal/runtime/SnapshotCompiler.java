@@ -80,7 +80,8 @@ public final class SnapshotCompiler {
                 }
             }
             table.add(route.match(), new Route(route.id(), route.match().methods(), route.match().headers(),
-                    route.action(), filters, metrics.route(route.id()), SecurityHeaders.of(route.securityHeaders())));
+                    route.action(), filters, metrics.route(route.id()), SecurityHeaders.of(route.securityHeaders()))
+                    .onlyScheme(route.match().scheme()));
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
@@ -132,7 +133,8 @@ public final class SnapshotCompiler {
             throw new ConfigException(problems);
         }
         return contributed
-                ? new ProxyConfig(config.listen(), config.admin(), config.accessLog(), upstreams, routes, config.drainTimeout())
+                ? new ProxyConfig(config.listen(), config.admin(), config.accessLog(), upstreams, routes, config.drainTimeout(),
+                        config.extensions())
                 : config;
     }
 }

@@ -19,6 +19,7 @@ import io.hecate.core.internal.limit.AdmissionTicket;
 import io.hecate.core.internal.log.AccessLogEntry;
 import io.hecate.core.internal.route.Route;
 import io.hecate.core.internal.runtime.ProxyRuntime;
+import io.hecate.core.tls.HttpChallengeResponder;
 import io.hecate.core.internal.runtime.Snapshot;
 import io.hecate.core.internal.upstream.ConnectListener;
 import io.hecate.core.internal.upstream.Outcome;
@@ -167,13 +168,35 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
             respondError(HttpResponseStatus.BAD_REQUEST, invalid.getMessage(), true);
             return;
         }
-        route = snapshot.routes().find(target.host(), target.path(), request.method(), request.headers());
+        if (answeredChallenge()) {
+            return;
+        }
+        route = snapshot.routes().find(target.host(), target.path(), request.method(), request.headers(), scheme);
         if (route == null) {
             respondError(HttpResponseStatus.NOT_FOUND, "no route matched "
                     + (target.host() == null ? "" : target.host()) + target.path(), false);
             return;
         }
         proceed();
+    }
+
+    /** An ACME HTTP-01 challenge the TLS module is waiting for is answered before routing. */
+    private boolean answeredChallenge() {
+        HttpChallengeResponder responder = runtime.challenges();
+        if (responder == null || !target.path().startsWith(HttpChallengeResponder.PATH_PREFIX)
+                || !(HttpMethod.GET.equals(request.method()) || HttpMethod.HEAD.equals(request.method()))) {
+            return false;
+        }
+        String token = target.path().substring(HttpChallengeResponder.PATH_PREFIX.length());
+        if (token.isEmpty() || token.indexOf('/') >= 0) {
+            return false;
+        }
+        String answer = responder.keyAuthorization(target.host(), token);
+        if (answer == null) {
+            return false;
+        }
+        respondLocally(PlainResponse.text(ctx.alloc(), HttpResponseStatus.OK, answer, null), false);
+        return true;
     }
 
     // ---- filter chain -------------------------------------------------------------------------

@@ -2,6 +2,7 @@ package io.hecate.core.internal.server;
 
 import io.hecate.core.config.ListenAddress;
 import io.hecate.core.internal.runtime.ProxyRuntime;
+import io.hecate.core.tls.TlsContextProvider;
 import io.hecate.core.internal.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -32,7 +33,15 @@ public final class HttpListener {
      */
     public static HttpListener bind(Transport transport, EventLoopGroup acceptor, EventLoopGroup workers,
                                     ProxyRuntime runtime, ListenAddress address) throws InterruptedException {
-        DownstreamInitializer initializer = new DownstreamInitializer(runtime, "http");
+        return bind(transport, acceptor, workers, runtime, address, null);
+    }
+
+    /** @param tls the certificates of an HTTPS listener, or {@code null} for cleartext HTTP */
+    public static HttpListener bind(Transport transport, EventLoopGroup acceptor, EventLoopGroup workers,
+                                    ProxyRuntime runtime, ListenAddress address, TlsContextProvider tls)
+            throws InterruptedException {
+        DownstreamInitializer initializer = tls == null ? new DownstreamInitializer(runtime, "http")
+                : new DownstreamInitializer(runtime, "https", tls);
         if (transport != Transport.EPOLL) {
             return new HttpListener(List.of(bootstrap(transport, acceptor, workers, initializer)
                     .bind(address.toSocketAddress()).sync().channel()));
