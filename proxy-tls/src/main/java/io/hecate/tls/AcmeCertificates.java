@@ -368,7 +368,7 @@ public final class AcmeCertificates implements AutoCloseable {
                 Status status = authorization.waitForCompletion(settings.challengeTimeout());
                 if (status != Status.VALID) {
                     throw new AcmeException("HTTP-01 for " + authorization.getIdentifier().getDomain() + " ended "
-                            + status + challenge.getError().map(p -> ": " + p).orElse(""));
+                            + status + problemOf(challenge));
                 }
             } finally {
                 tokens.remove(challenge.getToken());
@@ -389,6 +389,16 @@ public final class AcmeCertificates implements AutoCloseable {
         servedLeaf = chain.get(0);
         renewAt = renewalTime(chain.get(0));
         return chain.get(0);
+    }
+
+    /** The server's reason a challenge failed (": ..."), fetched fresh; empty when it gives none. */
+    private static String problemOf(org.shredzone.acme4j.challenge.Challenge challenge) {
+        try {
+            challenge.fetch();
+        } catch (AcmeException e) {
+            return ": (" + e.getMessage() + ")";
+        }
+        return challenge.getError().map(p -> ": " + p.getDetail().orElse(p.toString())).orElse("");
     }
 
     /** TLS-ALPN-01: a self-signed certificate with the acmeIdentifier extension, served for acme-tls/1 only. */
@@ -432,7 +442,7 @@ public final class AcmeCertificates implements AutoCloseable {
             Status status = authorization.waitForCompletion(settings.challengeTimeout());
             if (status != Status.VALID) {
                 throw new AcmeException("DNS-01 for " + authorization.getIdentifier().getDomain() + " ended "
-                        + status + challenge.getError().map(p -> ": " + p).orElse(""));
+                        + status + problemOf(challenge));
             }
         } finally {
             try {

@@ -92,6 +92,7 @@ class AcmePebbleTest {
         }
     }
 
+    private boolean answerChallenges = true;
     private String eabKeyId;
     private String eabHmacKey;
 
@@ -113,8 +114,12 @@ class AcmePebbleTest {
                         .withHttps(new ListenAddress("127.0.0.1", 0)))
                 .route(RouteConfig.of("hello", MatchConfig.any(), new RespondAction(200, "hello\n", Map.of())))
                 .build();
-        proxy = ProxyFixture.start(Hecate.builder().config(config).tls(tls).httpChallenges(acme.httpChallenges())
-                .metrics(tls::renderMetrics).adminEndpoint("/certs", tls::certsJson));
+        Hecate.Builder builder = Hecate.builder().config(config).tls(tls)
+                .metrics(tls::renderMetrics).adminEndpoint("/certs", tls::certsJson);
+        if (answerChallenges) {
+            builder.httpChallenges(acme.httpChallenges());
+        }
+        proxy = ProxyFixture.start(builder);
         httpsPort = proxy.proxy().httpsAddress().getPort();
         pebble = new PebbleServer(dir, pebblePorts, proxy.http().getPort(), httpsPort, pebbleCa, eabKeyId, eabHmacKey);
     }
@@ -444,6 +449,20 @@ class AcmePebbleTest {
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             }
         }
+    }
+
+    @Test
+    void aRefusedChallengeIsAClearErrorAndHecateKeepsServing() throws Exception {
+        answerChallenges = false;
+        startAll("refused.example.com");
+
+        assertThat(acme.obtain()).failsWithin(Duration.ofSeconds(90))
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withMessageContaining("HTTP-01 for refused.example.com ended INVALID");
+        assertThat(acme.lastError()).contains("HTTP-01 for refused.example.com ended INVALID", "did not match");
+        assertThat(proxy.admin("/certs").body()).contains("\"names\":[\"refused.example.com\"]",
+                "\"last_error\":\"HTTP-01 for refused.example.com ended INVALID");
+        assertThat(proxy.get("/").statusCode()).isEqualTo(200);
     }
 
     private static List<String> sanNames(X509Certificate certificate) throws Exception {
