@@ -134,7 +134,9 @@ class CircuitBreakerTest {
         for (int i = 0; i < 2; i++) {
             assertThat(get("/").statusCode()).isEqualTo(200);
         }
-        assertThat(breakerState()).isEqualTo("closed");
+        // A probe's outcome is recorded as its exchange ends, just after the client has the response.
+        await("closed after the probes").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                .until(() -> "closed".equals(breakerState()));
         for (int i = 0; i < 10; i++) {
             assertThat(get("/").statusCode()).isEqualTo(200);
         }

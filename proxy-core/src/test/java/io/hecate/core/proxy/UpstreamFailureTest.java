@@ -17,6 +17,7 @@ import java.net.ServerSocket;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** When the proxy cannot get an answer it says which and why: 502, 504, 404. */
 class UpstreamFailureTest {
@@ -47,7 +48,9 @@ class UpstreamFailureTest {
                         .containsIgnoringCase("connection refused");
             }
         }
-        assertThat(proxy.metricOrZero("hecate_requests_total", "route", "app", "status", "5xx")).isEqualTo(2);
+        // The response goes out before the exchange records its metrics: wait for them.
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(proxy.metricOrZero("hecate_requests_total", "route", "app", "status", "5xx")).isEqualTo(2));
     }
 
     @Test

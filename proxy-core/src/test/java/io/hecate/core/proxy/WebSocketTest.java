@@ -171,6 +171,7 @@ class WebSocketTest {
         assertThat(collector.messages.poll(5, TimeUnit.SECONDS)).isEqualTo("ping");
 
         proxy.proxy().stop(Duration.ofSeconds(5));
-        await().atMost(Duration.ofSeconds(5)).until(collector.closed::isDone);
+        // Generous: on a loaded machine the client may take a while to see the connection go.
+        await().atMost(Duration.ofSeconds(15)).until(collector.closed::isDone);
     }
 }
