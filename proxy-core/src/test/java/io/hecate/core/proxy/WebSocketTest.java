@@ -158,7 +158,7 @@ class WebSocketTest {
         assertThat(collector.messages.poll(5, TimeUnit.SECONDS)).isEqualTo("ping");
 
         await().atMost(Duration.ofSeconds(5)).until(collector.closed::isDone);
-        assertThat(proxy.metricOrZero("hecate_downstream_connections")).isZero();
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.metricOrZero("hecate_downstream_connections") == 0);
     }
 
     @Test
