@@ -6,9 +6,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.SslClientHelloHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.NetUtil;
 import io.netty.util.concurrent.Future;
 
 import javax.net.ssl.SSLException;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -119,6 +121,11 @@ final class ClientHelloRouter extends SslClientHelloHandler<SslContext> {
             }
         } catch (IndexOutOfBoundsException e) {
             // a truncated hello: keep what was read
+        }
+        // RFC 6066 forbids IP literals as server names, yet some clients (wrk, older OpenSSL tools)
+        // send one when asked for an address: treat it as no name, so the default certificate answers.
+        if (name != null && (NetUtil.isValidIpV4Address(name) || NetUtil.isValidIpV6Address(name))) {
+            name = null;
         }
         return new Hello(name, List.copyOf(protocols));
     }

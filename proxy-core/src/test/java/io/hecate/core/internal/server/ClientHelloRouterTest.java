@@ -51,6 +51,12 @@ class ClientHelloRouterTest {
         assertThat(hello.protocols()).isEmpty();
     }
 
+    /** RFC 6066 forbids it, but wrk and other OpenSSL-based clients send an IP address as the name. */
+    @Test
+    void anIpAddressSentAsTheServerNameCountsAsNoName() throws Exception {
+        assertThat(ClientHelloRouter.parse(clientHello("127.0.0.1", "http/1.1")).serverName()).isNull();
+    }
+
     @Test
     void aTruncatedHelloGivesWhatCouldBeRead() throws Exception {
         ByteBuf full = clientHello("a.example.com", "h2");
