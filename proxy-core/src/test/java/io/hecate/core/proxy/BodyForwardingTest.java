@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Request and response bodies go through the proxy byte for byte, whatever the method, size and
@@ -104,7 +103,7 @@ class BodyForwardingTest {
     /** curl's own chunked encoder (chunk sizes differ from the JDK client's) on a 10 MiB PUT. */
     @Test
     void curlChunkedUploadRoundTripsByteExact() throws Exception {
-        assumeTrue(Curl.available(), "curl is not on PATH");
+        assertThat(Curl.available()).as("curl is on PATH (.ci/run installs it)").isTrue();
         byte[] body = Pattern.random(10 * MIB + 17, 42);
         Path in = Files.write(dir.resolve("in.bin"), body);
         Path out = dir.resolve("out.bin");
