@@ -132,10 +132,19 @@ class MalformedRequestTest {
         assertThat(backend.requestCount() - reachedBefore).as("requests that reached the backend").isZero();
     }
 
-    /** A framing error inside a chunked body (after the head went upstream): 400 and the connection closed. */
+    /**
+     * A framing error inside a chunked body (after the head went upstream): 400 and the connection closed.
+     * Its own backend, because this head does reach a backend, possibly after the test ends, and must not
+     * be counted against the tests that assert nothing was forwarded.
+     */
     @Test
     void invalidChunkSizeInTheBodyGets400AndClosesTheConnection() throws Exception {
-        try (RawClient client = proxy.raw()) {
+        try (TestBackend ownBackend = TestBackend.start("chunked");
+             ProxyFixture ownProxy = ProxyFixture.start(ProxyFixture.baseConfig()
+                     .upstream("app", UpstreamConfig.of(ownBackend.address()))
+                     .route(RouteConfig.of("app", MatchConfig.prefix("/"), ProxyAction.to("app")))
+                     .build());
+             RawClient client = ownProxy.raw()) {
             client.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
                     + "5\r\nhello\r\nZZ-not-hex\r\nmore\r\n0\r\n\r\n");
             RawResponse response = client.readResponse();
