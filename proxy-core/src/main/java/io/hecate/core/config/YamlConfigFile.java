@@ -3,13 +3,8 @@ package io.hecate.core.config;
 import io.hecate.core.internal.config.ConfigMapper;
 import io.hecate.core.internal.config.FileWatcher;
 import io.hecate.core.internal.config.YamlNodeReader;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
-import org.snakeyaml.engine.v2.exceptions.Mark;
-import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
-import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import io.hecate.core.internal.config.YamlText;
 import org.snakeyaml.engine.v2.nodes.Node;
-import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -42,7 +37,7 @@ public final class YamlConfigFile implements ConfigSource {
 
     @Override
     public ProxyConfig load() throws ConfigException {
-        Node root = compose(read());
+        Node root = YamlText.compose(source, read());
         YamlNodeReader reader = new YamlNodeReader(source);
         ProxyConfig config = new ConfigMapper(reader).map(root);
         List<ConfigProblem> problems = new ArrayList<>(reader.problems());
@@ -71,25 +66,8 @@ public final class YamlConfigFile implements ConfigSource {
         }
     }
 
-    /** The document's root node, or {@code null} when the file holds no document (all defaults). */
-    private Node compose(String text) throws ConfigException {
-        LoadSettings settings = LoadSettings.builder()
-                .setLabel(source)
-                .setSchema(new CoreSchema())
-                .build();
-        try {
-            return new Compose(settings).composeString(text).orElse(null);
-        } catch (MarkedYamlEngineException e) {
-            Mark mark = e.getProblemMark().or(e::getContextMark).orElse(null);
-            String message = e.getContext() == null ? e.getProblem() : e.getContext() + ", " + e.getProblem();
-            throw failure(mark == null ? 0 : mark.getLine() + 1, "invalid YAML: " + message);
-        } catch (YamlEngineException e) {
-            throw failure(0, "invalid YAML: " + e.getMessage());
-        }
-    }
-
     private ConfigException failure(int line, String message) {
-        return new ConfigException(List.of(new ConfigProblem(source, line, "", message)));
+        return YamlText.failure(source, line, message);
     }
 
     /**

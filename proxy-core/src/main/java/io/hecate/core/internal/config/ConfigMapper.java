@@ -9,6 +9,7 @@ import io.hecate.core.config.ListenAddress;
 import io.hecate.core.config.ListenConfig;
 import io.hecate.core.config.OutlierDetectionConfig;
 import io.hecate.core.config.ProxyConfig;
+import io.hecate.core.config.RouteConfig;
 import io.hecate.core.config.TargetConfig;
 import io.hecate.core.config.UpstreamConfig;
 import io.hecate.core.config.UpstreamProtocol;
@@ -69,6 +70,16 @@ public final class ConfigMapper {
                 new RouteMapper(reader).routes(top.get("routes")),
                 reader.duration(top.get("drain_timeout"), "drain_timeout", ProxyConfig.DEFAULT_DRAIN_TIMEOUT),
                 extensions(top));
+    }
+
+    /** A route standing alone (a document of its own); problems are reported under {@code path}. */
+    public RouteConfig route(Node node, String path, String fallbackId) {
+        return new RouteMapper(reader).route(node, path, fallbackId);
+    }
+
+    /** An upstream standing alone (a document of its own); problems are reported under {@code path}. */
+    public UpstreamConfig upstreamDocument(Node node, String path) {
+        return upstream(node, path);
     }
 
     /** Module sections, passed through as plain values for the module to read. */

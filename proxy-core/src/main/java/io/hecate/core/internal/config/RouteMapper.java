@@ -57,6 +57,14 @@ final class RouteMapper {
         return routes;
     }
 
+    /** One route on its own, e.g. a document in Consul KV; without an {@code id} it is named {@code fallbackId}. */
+    RouteConfig route(Node node, String path, String fallbackId) {
+        RouteConfig route = route(node, path, 0);
+        return route.id().equals("route-0") && fallbackId != null
+                ? new RouteConfig(fallbackId, route.match(), route.action(), route.filters(), route.securityHeaders())
+                : route;
+    }
+
     private RouteConfig route(Node node, String path, int index) {
         Map<String, Node> route = reader.mapping(node, path, ROUTE_KEYS);
         String id = reader.string(route.get("id"), path + ".id");
