@@ -16,14 +16,15 @@ import java.util.List;
  * One route or one upstream as a document of its own, in the same schema as an entry of the
  * configuration file's {@code routes} list or {@code upstreams} mapping, written in YAML or JSON:
  * the form configuration sources other than a file keep them in (Consul KV, say). A document may
- * state the schema it was written for as {@code version: N}; without it, version 1.
+ * state the schema it was written for as {@code version: N}; without it, version 1. A version newer
+ * than this Hecate's is refused, naming the upgrade; how older versions are migrated is decision 0010.
  *
  * <p>Only the document's own shape is checked here. Whether its upstream exists or its id is
  * unique is a question about the whole configuration it joins, for {@link ConfigValidator}.
  */
 public final class ConfigDocuments {
 
-    /** The schema version this Hecate writes and reads; older versions are migrated when read. */
+    /** The newest schema version this Hecate reads. */
     public static final int SCHEMA_VERSION = 1;
     private static final String VERSION_KEY = "version";
 

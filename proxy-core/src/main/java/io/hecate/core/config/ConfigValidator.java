@@ -151,9 +151,6 @@ public final class ConfigValidator {
             problem(path, "is empty: an upstream needs targets");
             return;
         }
-        if (upstream.targets().isEmpty()) {
-            problem(path + ".targets", "needs at least one target");
-        }
         for (int i = 0; i < upstream.targets().size(); i++) {
             TargetConfig target = upstream.targets().get(i);
             String targetPath = path + ".targets[" + i + "]";

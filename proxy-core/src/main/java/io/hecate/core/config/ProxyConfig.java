@@ -11,8 +11,8 @@ import java.util.Map;
  * builds in code. Immutable; a new configuration is applied by handing a new instance to
  * {@link io.hecate.core.Hecate#apply(ProxyConfig)}.
  *
- * @param extensions top-level sections that belong to modules, not to proxy-core (today only
- *                   {@code tls}, read by proxy-tls), passed through unread as plain values: a
+ * @param extensions top-level sections that belong to modules, not to proxy-core ({@code tls},
+ *                   read by proxy-tls; {@code consul}, read by the control agent), passed through unread as plain values: a
  *                   {@code Map<String, Object>} for a mapping, a {@code List<Object>} for a
  *                   sequence, a {@code String} for a scalar, {@code null} for null
  */
@@ -22,7 +22,7 @@ public record ProxyConfig(ListenConfig listen, AdminConfig admin, AccessLogConfi
 
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
     /** The top-level sections the YAML file may have for modules. */
-    public static final List<String> EXTENSION_SECTIONS = List.of("tls");
+    public static final List<String> EXTENSION_SECTIONS = List.of("tls", "consul");
 
     public ProxyConfig {
         upstreams = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(upstreams));

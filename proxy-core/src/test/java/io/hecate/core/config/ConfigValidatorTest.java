@@ -67,8 +67,7 @@ class ConfigValidatorTest {
                 "upstreams.app.targets[2].address: \"::1:80\" needs brackets around the IPv6 address, e.g. [::1]:8080",
                 "upstreams.app.targets[3].address: \"http://a:80\" must be host:port without a scheme",
                 "upstreams.app.targets[4].weight: must be 1..1000, got 0",
-                "upstreams.app.targets[5].weight: must be 1..1000, got 1001",
-                "upstreams.empty.targets: needs at least one target");
+                "upstreams.app.targets[5].weight: must be 1..1000, got 1001");
     }
 
     @Test

@@ -193,6 +193,20 @@ class HealthCheckingTest {
         assertThat(check(a.address()).get("last_result")).isEqualTo("200");
     }
 
+    /** An upstream whose targets are all gone (a discovered service with no passing instance) keeps its routes. */
+    @Test
+    void anUpstreamWithoutTargetsAnswers503WithRetryAfterUntilItGetsOne() throws Exception {
+        proxy = ProxyFixture.start(config(UpstreamConfig.of(new TargetConfig[0])).build());
+        HttpResponse<byte[]> unavailable = proxy.get("/none");
+        assertThat(unavailable.statusCode()).isEqualTo(503);
+        assertThat(unavailable.headers().firstValue("Retry-After")).isPresent();
+        assertThat(new String(unavailable.body())).contains("upstream app has no healthy target");
+
+        TestBackend a = backend("a");
+        proxy.proxy().apply(config(UpstreamConfig.of(a.address())).build());
+        assertThat(proxy.get("/one").statusCode()).isEqualTo(200);
+    }
+
     @Test
     void healthSurvivesAReloadThatKeepsTheTargetAndARemovedTargetComesBackFresh() throws Exception {
         TestBackend a = backend("a");

@@ -189,6 +189,10 @@ public final class ConfigMapper {
     private UpstreamConfig upstream(Node node, String path) {
         Map<String, Node> upstream = reader.mapping(node, path, UPSTREAM_KEYS);
         String targetsPath = path + ".targets";
+        if (upstream.get("targets") == null) {
+            reader.problem(targetsPath, node, "is required: a list of host:port"
+                    + " (an empty list [] is allowed: the upstream's routes answer 503 until it has targets)");
+        }
         List<Node> items = reader.sequence(upstream.get("targets"), targetsPath);
         List<TargetConfig> targets = new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {
