@@ -1,8 +1,10 @@
 package io.hecate.agent.cli;
 
+import io.hecate.agent.consul.ConsulAgent;
 import io.hecate.auth.AuthMetrics;
 import io.hecate.core.Hecate;
 import io.hecate.core.config.ConfigException;
+import io.hecate.core.config.ProxyConfig;
 import io.hecate.core.config.YamlConfigFile;
 import io.hecate.core.filter.RouteFilterFactory;
 import io.hecate.tls.TlsModule;
@@ -46,27 +48,38 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Hecate hecate;
         TlsModule tls = null;
+        ConsulAgent consul = null;
         try {
             YamlConfigFile source = new YamlConfigFile(file);
             Hecate.Builder builder = withInstalledFilters(Hecate.builder()).source(source);
-            tls = TlsModule.install(builder, source.load());
+            ProxyConfig first = source.load();
+            consul = ConsulAgent.install(builder, source, first);
+            tls = TlsModule.install(builder, first);
             hecate = builder.start();
+            if (consul != null) {
+                consul.started(hecate);
+            }
             if (tls != null) {
                 tls.started();
             }
         } catch (ConfigException e) {
-            if (tls != null) {
-                tls.close();
-            }
+            close(tls, consul);
             Problems.print(e, file, err);
             return Exit.CANNOT_START;
         }
         new Lifecycle(hecate).install();
         hecate.awaitStop();
+        close(tls, consul);
+        return Exit.OK;
+    }
+
+    private static void close(TlsModule tls, ConsulAgent consul) {
         if (tls != null) {
             tls.close();
         }
-        return Exit.OK;
+        if (consul != null) {
+            consul.close();
+        }
     }
 
     /**

@@ -1,0 +1,189 @@
+package io.hecate.agent.consul;
+
+import io.hecate.agent.consul.internal.CatalogWatcher;
+import io.hecate.agent.consul.internal.ConfigAssembly;
+import io.hecate.agent.consul.internal.ConsulConnection;
+import io.hecate.agent.consul.internal.ConsulState;
+import io.hecate.agent.consul.internal.KvLayout;
+import io.hecate.agent.consul.internal.KvWatcher;
+import io.hecate.agent.consul.internal.SyncReport;
+import io.hecate.core.config.ConfigException;
+import io.hecate.core.config.ConfigSource;
+import io.hecate.core.config.ProxyConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A configuration file joined with the routes and upstreams Consul holds: KV documents under the
+ * prefix and services of the catalog tagged {@code hecate.enable=true}. Blocking watches follow
+ * Consul on threads of their own; a burst of changes becomes one reload; every reload validates
+ * the joined whole and leaves out the documents that are wrong (see {@link ConfigAssembly}). When
+ * Consul cannot be reached, the last answers stay in force, indefinitely.
+ *
+ * <pre>{@code
+ * ConsulConfigSource source = new ConsulConfigSource(new YamlConfigFile(file), settings);
+ * source.awaitFirstSync(Duration.ofSeconds(5));
+ * Hecate hecate = Hecate.builder().source(source)
+ *         .adminEndpoint("/consul", source::statusJson).metrics(source::renderMetrics).start();
+ * }</pre>
+ */
+public final class ConsulConfigSource implements ConfigSource {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsulConfigSource.class);
+    /** Long enough to fold a transaction's or a deploy's burst of answers into one reload, short enough to feel instant. */
+    private static final Duration COALESCE = Duration.ofMillis(50);
+
+    private final ConfigSource file;
+    private final ConsulSettings settings;
+    private final ConsulConnection consul;
+    private final ConsulState state = new ConsulState();
+    private final ConfigAssembly assembly;
+    private final KvWatcher kv;
+    private final CatalogWatcher catalog;
+    private final ScheduledExecutorService applier = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "consul-apply");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final AtomicBoolean applyPending = new AtomicBoolean();
+    private volatile Runnable onChange = () -> { };
+    private volatile List<ConfigAssembly.Rejection> rejections = List.of();
+    private volatile Instant lastApply;
+    private boolean started;
+
+    /** @throws IOException when the TLS files of {@code consul.tls} cannot be read */
+    public ConsulConfigSource(ConfigSource file, ConsulSettings settings) throws IOException {
+        this.file = file;
+        this.settings = settings;
+        this.consul = ConsulConnection.open(settings);
+        this.assembly = new ConfigAssembly(new KvLayout(settings.prefix()));
+        this.kv = settings.kv() ? new KvWatcher(consul, state, new KvLayout(settings.prefix()), settings.allowEmpty(),
+                this::changed) : null;
+        this.catalog = settings.catalog() == null ? null
+                : new CatalogWatcher(consul, state, settings.catalog().health(), this::changed);
+    }
+
+    /** The connection, shared with what else the agent does in Consul (registration, certificates). */
+    public ConsulConnection connection() {
+        return consul;
+    }
+
+    /**
+     * Starts the watches and waits, at most {@code timeout}, for Consul's first answers, so that the
+     * first configuration already has Consul's routes. Without an answer it goes on: the file's
+     * routes are served, and Consul's join them when it answers.
+     *
+     * @return whether every watch had answered
+     */
+    public boolean awaitFirstSync(Duration timeout) throws InterruptedException {
+        startWatches();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (firstAnswersIn()) {
+                return true;
+            }
+            Thread.sleep(10);
+        }
+        LOG.warn("Consul at {} has not answered within {}: starting with the file's routes only; Consul's join"
+                + " when it answers", consul.describe(), io.hecate.core.config.Durations.format(timeout));
+        return false;
+    }
+
+    private boolean firstAnswersIn() {
+        var watches = state.watches();
+        boolean kvIn = kv == null || (watches.containsKey("kv " + new KvLayout(settings.prefix()).routes())
+                && watches.get("kv " + new KvLayout(settings.prefix()).routes()).lastChange() != null
+                && watches.containsKey("kv " + new KvLayout(settings.prefix()).upstreams())
+                && watches.get("kv " + new KvLayout(settings.prefix()).upstreams()).lastChange() != null);
+        boolean catalogIn = catalog == null || state.serviceTags().keySet().stream()
+                .allMatch(service -> state.instances().containsKey(service))
+                && watches.containsKey("catalog services") && watches.get("catalog services").lastChange() != null;
+        return kvIn && catalogIn;
+    }
+
+    private synchronized void startWatches() {
+        if (started) {
+            return;
+        }
+        started = true;
+        if (kv != null) {
+            kv.start();
+        }
+        if (catalog != null) {
+            catalog.start();
+        }
+    }
+
+    @Override
+    public synchronized ProxyConfig load() throws ConfigException {
+        ProxyConfig base = file.load();
+        ConfigAssembly.Result result = assembly.assemble(base, state);
+        List<ConfigAssembly.Rejection> previous = rejections;
+        for (ConfigAssembly.Rejection rejection : result.rejections()) {
+            if (!previous.contains(rejection)) {
+                LOG.warn("rejected {}", rejection);
+            }
+        }
+        rejections = List.copyOf(result.rejections());
+        lastApply = Instant.now();
+        return result.config();
+    }
+
+    @Override
+    public void watch(Runnable onChange) {
+        this.onChange = onChange;
+        file.watch(onChange);
+        startWatches();
+    }
+
+    /** Called by the watches: one reload for a burst of changes, {@link #COALESCE} after its first. */
+    private void changed() {
+        if (applyPending.compareAndSet(false, true)) {
+            applier.schedule(() -> {
+                applyPending.set(false);
+                onChange.run();
+            }, COALESCE.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return file.describe() + " + consul " + consul.describe() + " (" + settings.prefix() + ")";
+    }
+
+    /** The sync status for {@code GET /consul}: answers from memory. */
+    public String statusJson() {
+        return report().json();
+    }
+
+    /** Sync metrics for {@code /metrics}: answers from memory. */
+    public void renderMetrics(StringBuilder out) {
+        report().renderMetrics(out);
+    }
+
+    private SyncReport report() {
+        return new SyncReport(consul.describe(), state, rejections, lastApply);
+    }
+
+    @Override
+    public void close() {
+        if (kv != null) {
+            kv.close();
+        }
+        if (catalog != null) {
+            catalog.close();
+        }
+        applier.shutdownNow();
+        file.close();
+        consul.close();
+    }
+}

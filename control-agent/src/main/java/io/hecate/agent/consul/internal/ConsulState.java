@@ -1,0 +1,127 @@
+package io.hecate.agent.consul.internal;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * The latest of everything the watches saw in Consul: KV documents, catalog services and their
+ * instances, and how each watch is doing. Written by the watch threads, read when a configuration
+ * is assembled; each part is replaced whole, so a reader never sees half an answer.
+ */
+public final class ConsulState {
+
+    /** A KV document as stored: its key, its text and the index of its last change. */
+    public record Document(String key, String text, long modifyIndex) {
+    }
+
+    /** One instance of a catalog service, reduced to what routing needs. */
+    public record Instance(String id, String address, int port, boolean accepted) {
+        /** {@code host:port}, with brackets around an IPv6 address. */
+        public String target() {
+            return (address.contains(":") ? "[" + address + "]" : address) + ":" + port;
+        }
+    }
+
+    /** How one watch is doing, for the admin API and metrics. */
+    public record WatchStatus(String query, long index, Instant lastChange, Instant lastError, String error,
+                              long errors) {
+        WatchStatus changed(long newIndex, Instant now) {
+            return new WatchStatus(query, newIndex, now, lastError, null, errors);
+        }
+
+        WatchStatus failed(String message, Instant now) {
+            return new WatchStatus(query, index, lastChange, now, message, errors + 1);
+        }
+    }
+
+    private volatile SortedMap<String, Document> routes = new TreeMap<>();
+    private volatile SortedMap<String, Document> upstreams = new TreeMap<>();
+    private volatile String routesRefusal;
+    private final Map<String, List<String>> serviceTags = new ConcurrentSkipListMap<>();
+    private final Map<String, List<Instance>> instances = new ConcurrentSkipListMap<>();
+    private final Map<String, WatchStatus> watches = new ConcurrentHashMap<>();
+
+    public SortedMap<String, Document> routes() {
+        return routes;
+    }
+
+    public SortedMap<String, Document> upstreams() {
+        return upstreams;
+    }
+
+    /**
+     * Takes a new answer for {@code routes/}. An empty answer where routes existed is refused
+     * unless {@code allowEmpty}: a wiped prefix is far more often an accident than an intent.
+     *
+     * @return whether it was taken
+     */
+    public boolean routes(SortedMap<String, Document> documents, boolean allowEmpty) {
+        if (documents.isEmpty() && !routes.isEmpty() && !allowEmpty) {
+            routesRefusal = "the routes/ folder in Consul is empty but " + routes.size() + " route(s) existed:"
+                    + " keeping them (set consul.allow_empty: true to allow an empty tree)";
+            return false;
+        }
+        routesRefusal = null;
+        routes = documents;
+        return true;
+    }
+
+    public void upstreams(SortedMap<String, Document> documents) {
+        upstreams = documents;
+    }
+
+    /** Why the last answer for {@code routes/} was refused, or {@code null}. */
+    public String routesRefusal() {
+        return routesRefusal;
+    }
+
+    public Map<String, List<String>> serviceTags() {
+        return serviceTags;
+    }
+
+    public void services(Map<String, List<String>> enabled) {
+        serviceTags.keySet().retainAll(enabled.keySet());
+        instances.keySet().retainAll(enabled.keySet());
+        serviceTags.putAll(enabled);
+    }
+
+    public Map<String, List<Instance>> instances() {
+        return instances;
+    }
+
+    public void instances(String service, List<Instance> list) {
+        if (serviceTags.containsKey(service)) {
+            instances.put(service, List.copyOf(list));
+        }
+    }
+
+    public void watchChanged(String query, long index) {
+        watches.compute(query, (q, s) -> (s == null ? fresh(q) : s).changed(index, Instant.now()));
+    }
+
+    public void watchFailed(String query, String error) {
+        watches.compute(query, (q, s) -> (s == null ? fresh(q) : s).failed(error, Instant.now()));
+    }
+
+    public void watchEnded(String query) {
+        watches.remove(query);
+    }
+
+    public Map<String, WatchStatus> watches() {
+        return new TreeMap<>(watches);
+    }
+
+    /** Whether the last query of every watch was answered. */
+    public boolean reachable() {
+        return watches.values().stream().allMatch(s -> s.error() == null);
+    }
+
+    private static WatchStatus fresh(String query) {
+        return new WatchStatus(query, 0, null, null, null, 0);
+    }
+}
