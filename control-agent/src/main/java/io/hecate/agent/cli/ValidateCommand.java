@@ -1,5 +1,6 @@
 package io.hecate.agent.cli;
 
+import io.hecate.agent.consul.ConsulSettings;
 import io.hecate.core.config.ConfigException;
 import io.hecate.core.config.ProxyConfig;
 import io.hecate.core.config.YamlConfigFile;
@@ -33,6 +34,10 @@ final class ValidateCommand implements Callable<Integer> {
         try {
             config = new YamlConfigFile(file).load();
             TlsSetup.validate(config);
+            if (config.extension("consul") != null) {
+                ConsulSettings.from(config.extension("consul"), System.getenv(),
+                        new ConsulSettings.RegisterDefaults("node", "", config.listen().http().port()));
+            }
         } catch (ConfigException e) {
             Problems.print(e, file, spec.commandLine().getErr());
             return Exit.PROBLEMS;

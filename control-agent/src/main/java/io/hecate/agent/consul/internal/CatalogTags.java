@@ -52,7 +52,8 @@ public record CatalogTags(String upstream, Map<String, Object> upstreamSettings,
         List<String> problems = new ArrayList<>();
         Map<String, Object> upstream = new LinkedHashMap<>();
         Map<String, Map<String, String>> routeKeys = new TreeMap<>();
-        for (String tag : tags) {
+        // Sorted, so that when instances disagree the same value wins on every node.
+        for (String tag : tags.stream().sorted().toList()) {
             if (!tag.startsWith(PREFIX) || tag.equals(ENABLE)) {
                 continue;
             }
@@ -72,6 +73,10 @@ public record CatalogTags(String upstream, Map<String, Object> upstreamSettings,
                 }
                 routeName = key.substring("route.".length(), dot);
                 key = key.substring(dot + 1);
+                if (!routeName.matches("[A-Za-z0-9_-]+")) {
+                    problems.add("tag \"" + tag + "\": a route name is letters, digits, - and _");
+                    continue;
+                }
             }
             if (ROUTE_KEYS.contains(key)) {
                 String previous = routeKeys.computeIfAbsent(routeName, n -> new LinkedHashMap<>()).put(key, value);
