@@ -1,5 +1,6 @@
 package io.hecate.agent.consul;
 
+import io.hecate.agent.consul.internal.ConsulConnection;
 import io.hecate.agent.consul.internal.NodeRegistration;
 import io.hecate.core.Hecate;
 import io.hecate.core.config.ConfigException;
@@ -32,11 +33,13 @@ public final class ConsulAgent implements AutoCloseable {
     private static final Duration FIRST_SYNC = Duration.ofSeconds(5);
 
     private final ConsulSettings settings;
+    private final ConsulConnection connection;
     private final ConsulConfigSource source;
     private NodeRegistration registration;
 
-    private ConsulAgent(ConsulSettings settings, ConsulConfigSource source) {
+    private ConsulAgent(ConsulSettings settings, ConsulConnection connection, ConsulConfigSource source) {
         this.settings = settings;
+        this.connection = connection;
         this.source = source;
     }
 
@@ -59,15 +62,16 @@ public final class ConsulAgent implements AutoCloseable {
             throw new ConfigException(List.of(new ConfigProblem(null, 0, "consul.register",
                     "needs the admin API: Consul's check asks its /ready (set admin.listen)")));
         }
-        ConsulConfigSource source;
+        ConsulConnection connection;
         try {
-            source = new ConsulConfigSource(file, settings);
+            connection = ConsulConnection.open(settings);
         } catch (IOException e) {
             throw new ConfigException(List.of(new ConfigProblem(null, 0, "consul.tls", e.getMessage())));
         }
+        ConsulConfigSource source = new ConsulConfigSource(file, settings, connection, false);
         source.awaitFirstSync(FIRST_SYNC);
         builder.source(source).adminEndpoint("/consul", source::statusJson).metrics(source::renderMetrics);
-        return new ConsulAgent(settings, source);
+        return new ConsulAgent(settings, connection, source);
     }
 
     private static ConsulSettings.RegisterDefaults registerDefaults(ProxyConfig config) {
@@ -94,7 +98,7 @@ public final class ConsulAgent implements AutoCloseable {
     /** Call once Hecate listens: registers it in the catalog when {@code consul.register} asks for it. */
     public void started(Hecate hecate) {
         if (settings.register() != null) {
-            registration = new NodeRegistration(source.connection(), settings.register(), hecate.adminAddress())
+            registration = new NodeRegistration(connection, settings.register(), hecate.adminAddress())
                     .start();
         }
     }
@@ -114,5 +118,11 @@ public final class ConsulAgent implements AutoCloseable {
             registration.close();
         }
         source.close();
+        connection.close();
+    }
+
+    /** The agent's connection to Consul, for what else the node keeps there (shared certificates). */
+    public ConsulConnection connection() {
+        return connection;
     }
 }

@@ -45,6 +45,7 @@ public final class ConsulConfigSource implements ConfigSource {
     private final ConfigSource file;
     private final ConsulSettings settings;
     private final ConsulConnection consul;
+    private final boolean ownsConnection;
     private final ConsulState state = new ConsulState();
     private final ConfigAssembly assembly;
     private final KvWatcher kv;
@@ -62,19 +63,20 @@ public final class ConsulConfigSource implements ConfigSource {
 
     /** @throws IOException when the TLS files of {@code consul.tls} cannot be read */
     public ConsulConfigSource(ConfigSource file, ConsulSettings settings) throws IOException {
+        this(file, settings, ConsulConnection.open(settings), true);
+    }
+
+    /** On a connection that outlives the source (the agent's, which deregisters after Hecate stopped). */
+    ConsulConfigSource(ConfigSource file, ConsulSettings settings, ConsulConnection consul, boolean ownsConnection) {
         this.file = file;
         this.settings = settings;
-        this.consul = ConsulConnection.open(settings);
+        this.consul = consul;
+        this.ownsConnection = ownsConnection;
         this.assembly = new ConfigAssembly(new KvLayout(settings.prefix()));
         this.kv = settings.kv() ? new KvWatcher(consul, state, new KvLayout(settings.prefix()), settings.allowEmpty(),
                 this::changed) : null;
         this.catalog = settings.catalog() == null ? null
                 : new CatalogWatcher(consul, state, settings.catalog().health(), this::changed);
-    }
-
-    /** The connection, shared with what else the agent does in Consul (registration, certificates). */
-    public ConsulConnection connection() {
-        return consul;
     }
 
     /**
@@ -143,6 +145,8 @@ public final class ConsulConfigSource implements ConfigSource {
         this.onChange = onChange;
         file.watch(onChange);
         startWatches();
+        // Answers that came between the first load and now found no one to tell.
+        changed();
     }
 
     /** Called by the watches: one reload for a burst of changes, {@link #COALESCE} after its first. */
@@ -184,6 +188,8 @@ public final class ConsulConfigSource implements ConfigSource {
         }
         applier.shutdownNow();
         file.close();
-        consul.close();
+        if (ownsConnection) {
+            consul.close();
+        }
     }
 }

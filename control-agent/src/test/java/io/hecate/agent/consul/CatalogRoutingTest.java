@@ -123,6 +123,7 @@ class CatalogRoutingTest {
             NamedBackend c = backend("c");
             consul.registerService("n3", "web-c", "web", "127.0.0.1", c.port(), TAGS, "passing");
             await().atMost(Duration.ofSeconds(5)).until(() -> c.served() > 0);
+            Thread.sleep(1000);
 
             // A leaving instance fails its check first, then stops: what a deploy does.
             consul.setStatus("web-a", "critical");
@@ -131,6 +132,7 @@ class CatalogRoutingTest {
             int servedByB = b.served();
             await().atMost(Duration.ofSeconds(5)).until(() -> b.served() > servedByB + 10);
             consul.deregisterService("web-a");
+            Thread.sleep(1000);
         } finally {
             running.set(false);
             int total = 0;
@@ -149,7 +151,7 @@ class CatalogRoutingTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> consul.agentRegistrations().stream()
                 .anyMatch(r -> r.name().equals("hecate-edge") && "passing".equals(r.status())));
-        assertThat(consul.agentRegistrations()).singleElement().satisfies(r -> assertThat(r.checkHttp())
+        assertThat(consul.agentRegistrations()).singleElement().satisfies(r -> assertThat(r.check().http())
                 .isEqualTo("http://127.0.0.1:" + node.hecate().adminAddress().getPort() + "/ready"));
 
         node.close();

@@ -66,6 +66,7 @@ public final class BlockingWatch<T> implements AutoCloseable {
     private void run() {
         long index = 0;
         boolean recovering = true;
+        boolean failing = false;
         Duration backoff = FIRST_BACKOFF;
         while (!closed) {
             try {
@@ -79,6 +80,10 @@ public final class BlockingWatch<T> implements AutoCloseable {
                     LOG.info("Consul index of {} went backwards ({} -> {}): Consul restarted or was restored;"
                             + " starting over", what, index, next);
                 }
+                if (failing) {
+                    LOG.info("Consul answers {} again", what);
+                    failing = false;
+                }
                 if (next != index || recovering) {
                     listener.changed(answer.getValue(), next);
                 }
@@ -88,6 +93,10 @@ public final class BlockingWatch<T> implements AutoCloseable {
             } catch (ConsulUnavailableException e) {
                 if (closed) {
                     return;
+                }
+                if (!failing) {
+                    LOG.warn("{}; serving what it last answered until it answers again", e.getMessage());
+                    failing = true;
                 }
                 listener.failed(e);
                 recovering = true;

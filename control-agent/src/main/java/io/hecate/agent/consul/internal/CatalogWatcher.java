@@ -44,8 +44,8 @@ public final class CatalogWatcher implements AutoCloseable {
                 new BlockingWatch.Listener<>() {
                     @Override
                     public void changed(Map<String, List<String>> value, long index) {
-                        state.watchChanged(SERVICES, index);
                         servicesChanged(value == null ? Map.of() : value);
+                        state.watchChanged(SERVICES, index);
                     }
 
                     @Override
@@ -86,8 +86,8 @@ public final class CatalogWatcher implements AutoCloseable {
                 new BlockingWatch.Listener<>() {
                     @Override
                     public void changed(List<HealthService> value, long index) {
-                        state.watchChanged(query, index);
                         state.instances(service, instances(value == null ? List.of() : value));
+                        state.watchChanged(query, index);
                         CatalogWatcher.this.changed.run();
                     }
 

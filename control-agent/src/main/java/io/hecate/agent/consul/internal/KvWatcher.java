@@ -41,8 +41,8 @@ public final class KvWatcher implements AutoCloseable {
                 new BlockingWatch.Listener<>() {
                     @Override
                     public void changed(List<GetValue> values, long index) {
-                        state.watchChanged(query, index);
                         take.test(documents(values));
+                        state.watchChanged(query, index);
                         // Also after a refusal: the refusal itself is news for the status.
                         KvWatcher.this.changed.run();
                     }
