@@ -53,6 +53,22 @@ class ConsulConnectionTest {
     }
 
     @Test
+    void queriesAskTheConfiguredDatacenter() throws Exception {
+        try (ConsulTestDouble consul = ConsulTestDouble.start();
+             ConsulConnection dc1 = ConsulConnection.open(ConsulSettings.of(URI.create(consul.address()))
+                     .withDatacenter("dc1"));
+             ConsulConnection elsewhere = ConsulConnection.open(ConsulSettings.of(URI.create(consul.address()))
+                     .withDatacenter("dc2"))) {
+            consul.put("hecate/routes/a", "x");
+
+            assertThat(dc1.call("read", () -> dc1.client().getKVValues("hecate/", dc1.after(0))).getValue()).hasSize(1);
+            assertThat(consul.requests()).last().satisfies(r -> assertThat(r.rawQuery()).contains("dc=dc1"));
+            assertThatThrownBy(() -> elsewhere.call("read", () -> elsewhere.client().getKVValues("hecate/",
+                    elsewhere.now()))).hasMessageContaining("answered 500").hasMessageContaining("No path to datacenter");
+        }
+    }
+
+    @Test
     void anUnreachableConsulIsNamedWithItsAddress() throws Exception {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
