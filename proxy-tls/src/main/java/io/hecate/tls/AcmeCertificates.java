@@ -49,11 +49,11 @@ import java.util.concurrent.TimeUnit;
  * account and the certificate.
  *
  * <p>Every ACME call runs on this object's own thread ({@code hecate-acme}), never on an event
- * loop. The account key, the certificate chain and its key are stored under
- * {@link AcmeSettings#storage()} by temp file and rename, readable by the owner only; a stored
- * certificate is served at start without asking the server.
+ * loop. The account key, the certificate chain and its key are kept in a {@link CertificateStore}
+ * (by default files under {@link AcmeSettings#storage()}, readable by the owner only; shared by a
+ * cluster store); a stored certificate is served at start without asking the server.
  *
- * <p>Not yet here (issue 4): ARI, TLS-ALPN-01, DNS-01, external account binding and a pluggable store.
+ * <p>Not yet here (issue 4): ARI.
  */
 public final class AcmeCertificates implements AutoCloseable {
 

@@ -8,11 +8,14 @@ import io.hecate.core.tls.HttpChallengeResponder;
 import io.hecate.tls.internal.PemFiles;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * proxy-tls set up from a configuration file: the {@code tls} section's static certificates and
@@ -45,6 +48,18 @@ public final class TlsModule implements AutoCloseable {
      * @throws ConfigException for a bad {@code tls} section or a certificate that cannot be loaded
      */
     public static TlsModule install(Hecate.Builder builder, ProxyConfig config) throws ConfigException {
+        return install(builder, config, FileCertificateStore::new);
+    }
+
+    /**
+     * As {@link #install(Hecate.Builder, ProxyConfig)}, with ACME's account and certificates kept in
+     * the store {@code stores} makes (a cluster store lets one node order for all).
+     *
+     * @param stores given {@code tls.acme.storage}, the store every ACME certificate of this module
+     *               shares; called once, and only when the configuration has {@code tls.acme}
+     */
+    public static TlsModule install(Hecate.Builder builder, ProxyConfig config,
+                                    Function<Path, CertificateStore> stores) throws ConfigException {
         if (config.listen().https() == null && config.extension("tls") == null) {
             return null;
         }
@@ -64,9 +79,11 @@ public final class TlsModule implements AutoCloseable {
         List<AcmeCertificates> acme = new ArrayList<>();
         if (settings.acme() != null) {
             TlsSettings.Acme a = settings.acme();
+            CertificateStore store = stores.apply(a.storage());
             for (List<String> names : a.certificates()) {
                 AcmeCertificates certificates = new AcmeCertificates(new AcmeSettings(a.directory(), names,
-                        a.storage(), a.agreeToTerms(), a.email(), roots, ORDER_TIMEOUT), tls);
+                        a.storage(), a.agreeToTerms(), a.email(), roots, ORDER_TIMEOUT), tls, Clock.systemUTC(),
+                        store);
                 if (a.dns() != null) {
                     certificates.withDns(dnsProvider(a.dns()));
                 } else if ("tls-alpn-01".equals(a.challenge())) {

@@ -121,7 +121,8 @@ class AcmePebbleTest {
         }
         proxy = ProxyFixture.start(builder);
         httpsPort = proxy.proxy().httpsAddress().getPort();
-        pebble = new PebbleServer(dir, pebblePorts, proxy.http().getPort(), httpsPort, pebbleCa, eabKeyId, eabHmacKey);
+        pebble = new PebbleServer(dir, pebblePorts, proxy.http().getPort(), httpsPort, pebbleCa.ca(), eabKeyId,
+                eabHmacKey);
     }
 
     @Test
@@ -327,7 +328,7 @@ class AcmePebbleTest {
         try (TlsModule module = TlsModule.install(builder, config)) {
             proxy = ProxyFixture.start(builder);
             httpsPort = proxy.proxy().httpsAddress().getPort();
-            pebble = new PebbleServer(dir, pebblePorts, proxy.http().getPort(), httpsPort, pebbleCa);
+            pebble = new PebbleServer(dir, pebblePorts, proxy.http().getPort(), httpsPort, pebbleCa.ca());
             module.started();
 
             await().atMost(Duration.ofSeconds(90)).until(() -> module.tls().contextFor("www.example.org") != null
@@ -436,7 +437,7 @@ class AcmePebbleTest {
         try (TlsModule module = TlsModule.install(builder, config)) {
             proxy = ProxyFixture.start(builder);
             httpsPort = proxy.proxy().httpsAddress().getPort();
-            pebble = new PebbleServer(dir, pebblePorts, proxy.http().getPort(), httpsPort, pebbleCa);
+            pebble = new PebbleServer(dir, pebblePorts, proxy.http().getPort(), httpsPort, pebbleCa.ca());
             module.started();
 
             await().atMost(Duration.ofSeconds(90)).until(() -> module.tls().contextFor("any.cfg.example.com") != null);

@@ -1,6 +1,6 @@
 package io.hecate.tls;
 
-import io.hecate.core.testing.TestPki;
+import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
 
 import javax.net.ssl.SSLContext;
@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -24,26 +25,28 @@ import static org.awaitility.Awaitility.await;
 /**
  * Let's Encrypt's test ACME server, {@code pebble} (Debian package {@code pebble}), with
  * {@code pebble-challtestsrv} as its DNS server answering 127.0.0.1 for every name, both on free
- * loopback ports. Pebble's own HTTPS certificate is made by the test; its nonce rejection stays on.
+ * loopback ports. Pebble's own HTTPS certificate is issued by a CA the test makes; its nonce
+ * rejection stays on. Public, in proxy-tls's test-jar, for other modules' tests.
  */
-final class PebbleServer implements AutoCloseable {
+public final class PebbleServer implements AutoCloseable {
 
     final int acmePort;
     final int managementPort;
     final int dnsPort;
-    final int challtestPort;
+    /** pebble-challtestsrv's management port, where DNS-01 records are set ({@link ChallTestSrvDns}). */
+    public final int challtestPort;
     final X509Bundle httpsCa;
     private final Path dir;
     private final Process challtestsrv;
     private final ProcessBuilder pebbleBuilder;
     private Process pebble;
 
-    static boolean installed() {
+    public static boolean installed() {
         return Files.isExecutable(Path.of("/usr/bin/pebble")) && Files.isExecutable(Path.of("/usr/bin/pebble-challtestsrv"));
     }
 
     /** Four distinct free loopback ports, all held open while chosen so none is handed out twice. */
-    static int[] freePorts() {
+    public static int[] freePorts() {
         ServerSocket[] sockets = new ServerSocket[4];
         try {
             int[] ports = new int[sockets.length];
@@ -68,7 +71,7 @@ final class PebbleServer implements AutoCloseable {
     }
 
     /** Where pebble's ACME directory will be, for ports from {@link #freePorts()}. */
-    static java.net.URI directory(int[] ports) {
+    public static URI directory(int[] ports) {
         return URI.create("https://127.0.0.1:" + ports[0] + "/dir");
     }
 
@@ -76,25 +79,28 @@ final class PebbleServer implements AutoCloseable {
      * @param ports    from {@link #freePorts()}: ACME, management, DNS, challtestsrv management
      * @param httpPort where pebble validates HTTP-01 (Hecate's HTTP listener)
      * @param tlsPort  where pebble validates TLS-ALPN-01 (Hecate's HTTPS listener)
-     * @param httpsCa  signs pebble's own HTTPS certificate (the ACME client must trust it)
+     * @param httpsCa  the CA that signs pebble's own HTTPS certificate (the ACME client must trust it)
      */
-    PebbleServer(Path dir, int[] ports, int httpPort, int tlsPort, TestPki httpsCa) throws Exception {
+    public PebbleServer(Path dir, int[] ports, int httpPort, int tlsPort, X509Bundle httpsCa) throws Exception {
         this(dir, ports, httpPort, tlsPort, httpsCa, null, null);
     }
 
     /** With external account binding required, for the one account {@code eabKeyId} with MAC key {@code eabHmacKey}. */
-    PebbleServer(Path dir, int[] ports, int httpPort, int tlsPort, TestPki httpsCa, String eabKeyId, String eabHmacKey)
-            throws Exception {
+    PebbleServer(Path dir, int[] ports, int httpPort, int tlsPort, X509Bundle httpsCa, String eabKeyId,
+                 String eabHmacKey) throws Exception {
         this.dir = dir;
         this.acmePort = ports[0];
         this.managementPort = ports[1];
         this.dnsPort = ports[2];
         this.challtestPort = ports[3];
-        TestPki pki = httpsCa;
-        this.httpsCa = pki.ca();
-        X509Bundle https = pki.ecdsa("localhost");
-        Path cert = Files.writeString(dir.resolve("pebble.crt"), StaticCertificatesTest.chainPem(https));
-        Path key = Files.writeString(dir.resolve("pebble.key"), StaticCertificatesTest.keyPem(https));
+        this.httpsCa = httpsCa;
+        // acme4j connects to 127.0.0.1: the address must be in the certificate.
+        X509Bundle https = new CertificateBuilder().ecp256().subject("CN=localhost")
+                .addSanDnsName("localhost").addSanIpAddress("127.0.0.1").addExtendedKeyUsageServerAuth()
+                .notBefore(Instant.now().minus(Duration.ofHours(1))).notAfter(Instant.now().plus(Duration.ofDays(30)))
+                .buildIssuedBy(httpsCa);
+        Path cert = Files.writeString(dir.resolve("pebble.crt"), https.getCertificatePathPEM());
+        Path key = Files.writeString(dir.resolve("pebble.key"), https.getPrivateKeyPEM());
         Path config = Files.writeString(dir.resolve("pebble.json"), """
                 {"pebble": {
                   "listenAddress": "127.0.0.1:%d",
@@ -142,15 +148,27 @@ final class PebbleServer implements AutoCloseable {
         return HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
+    /** A CA for {@link #PebbleServer(Path, int[], int, int, X509Bundle)}'s {@code httpsCa}. */
+    public static X509Bundle httpsAuthority() throws Exception {
+        return new CertificateBuilder().subject("CN=Pebble HTTPS Test CA").setIsCertificateAuthority(true).ecp256()
+                .notBefore(Instant.now().minus(Duration.ofDays(1))).notAfter(Instant.now().plus(Duration.ofDays(30)))
+                .buildSelfSigned();
+    }
+
     /** The root that signs what pebble issues (from its management interface; new at every start). */
-    X509Certificate issuingRoot() throws Exception {
+    public X509Certificate issuingRoot() throws Exception {
         String pem = client().send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + managementPort + "/roots/0"))
                 .build(), HttpResponse.BodyHandlers.ofString()).body();
         return (X509Certificate) CertificateFactory.getInstance("X.509")
                 .generateCertificate(new ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
     }
 
-    String log() {
+    /** How many orders pebble has accepted (its "Added order" log lines) since it was first started. */
+    public long ordersAdded() {
+        return log().lines().filter(line -> line.contains("Added order")).count();
+    }
+
+    public String log() {
         try {
             return Files.readString(dir.resolve("pebble.log"));
         } catch (IOException e) {
