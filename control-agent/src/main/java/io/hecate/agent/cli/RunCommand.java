@@ -1,6 +1,7 @@
 package io.hecate.agent.cli;
 
 import io.hecate.agent.consul.ConsulAgent;
+import io.hecate.agent.consul.ConsulCertificateStore;
 import io.hecate.auth.AuthMetrics;
 import io.hecate.core.Hecate;
 import io.hecate.core.config.ConfigException;
@@ -54,7 +55,7 @@ final class RunCommand implements Callable<Integer> {
             Hecate.Builder builder = withInstalledFilters(Hecate.builder()).source(source);
             ProxyConfig first = source.load();
             consul = ConsulAgent.install(builder, source, first);
-            tls = TlsModule.install(builder, first);
+            tls = installTls(builder, first, consul);
             hecate = builder.start();
             if (consul != null) {
                 consul.started(hecate);
@@ -71,6 +72,15 @@ final class RunCommand implements Callable<Integer> {
         hecate.awaitStop();
         close(tls, consul);
         return Exit.OK;
+    }
+
+    /** With {@code consul.certificates}, ACME storage is shared through Consul (one node orders, all serve). */
+    private static TlsModule installTls(Hecate.Builder builder, ProxyConfig first, ConsulAgent consul)
+            throws ConfigException {
+        if (consul == null || consul.settings().certificates() == null) {
+            return TlsModule.install(builder, first);
+        }
+        return TlsModule.install(builder, first, storage -> ConsulCertificateStore.open(consul.connection(), storage));
     }
 
     private static void close(TlsModule tls, ConsulAgent consul) {
