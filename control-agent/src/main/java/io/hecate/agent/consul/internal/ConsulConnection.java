@@ -53,6 +53,9 @@ public final class ConsulConnection implements AutoCloseable {
         int readTimeout = (int) Math.min(Integer.MAX_VALUE, waitMillis + waitMillis / 16 + READ_MARGIN.toMillis());
         HttpClientBuilder builder = HttpClientBuilder.create()
                 .useSystemProperties()
+                // A request silently retried on a new connection would hide that Consul restarted:
+                // a watch must see the failure to start over (its index may mean nothing now).
+                .disableAutomaticRetries()
                 .setMaxConnTotal(64)
                 .setMaxConnPerRoute(64)
                 .setDefaultRequestConfig(RequestConfig.custom()
