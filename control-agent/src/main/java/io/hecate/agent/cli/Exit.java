@@ -4,7 +4,7 @@ package io.hecate.agent.cli;
 final class Exit {
 
     static final int OK = 0;
-    /** {@code validate} found problems, or something unexpected failed. */
+    /** {@code validate} found problems, a Consul command was refused, or something unexpected failed. */
     static final int PROBLEMS = 1;
     /** {@code run}: the first configuration was invalid or a listener could not be bound. */
     static final int CANNOT_START = 2;

@@ -9,11 +9,14 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = ManifestVersion.class,
         subcommands = {RunCommand.class, ValidateCommand.class, VersionCommand.class,
+                ListCommand.class, ReadCommand.class, CreateCommand.class, UpdateCommand.class, DeleteCommand.class,
+                BackupCommand.class, RestoreCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 " 0:success (for run: stopped cleanly, also after SIGTERM or SIGINT)",
-                " 1:validate found problems, or an unexpected error",
+                " 1:validate found problems; a Consul command was refused (an invalid document, not found,"
+                        + " changed meanwhile, Consul unreachable or the token refused); or an unexpected error",
                 " 2:run could not start: invalid configuration or a port that cannot be bound",
                 " 3:run was stopped by a second SIGTERM/SIGINT before the drain finished",
                 "64:unknown command or option"})

@@ -1,0 +1,44 @@
+package io.hecate.agent.cli;
+
+import io.hecate.agent.consul.internal.ConsulConnection;
+import io.hecate.agent.consul.internal.ConsulUnavailableException;
+import io.hecate.agent.consul.internal.KvDocument;
+import io.hecate.agent.consul.internal.KvDocuments;
+import io.hecate.agent.consul.internal.KvLayout;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "read",
+        mixinStandardHelpOptions = true,
+        versionProvider = ManifestVersion.class,
+        description = "Print a route's or an upstream's document exactly as Consul KV stores it.")
+final class ReadCommand extends ConsulCommand {
+
+    @Parameters(index = "0", paramLabel = "route|upstream", converter = DocumentKind.Converter.class,
+            description = "the kind of document")
+    private DocumentKind kind;
+
+    @Parameters(index = "1", paramLabel = "ID", description = "the route's id or the upstream's name")
+    private String name;
+
+    @Option(names = {"-i", "--index"},
+            description = "also print the document's ModifyIndex to stderr, for hecate update --cas")
+    private boolean showIndex;
+
+    @Override
+    int run(ConsulConnection consul, KvLayout layout) throws Refusal, ConsulUnavailableException {
+        String key = kind.key(layout, checkedName(kind, name));
+        KvDocument document = KvDocuments.one(consul, key);
+        if (document == null) {
+            throw new Refusal("there is no " + kind + " " + name + " in Consul (" + key + "); hecate list "
+                    + kind.plural() + " shows what there is");
+        }
+        out().print(document.text());
+        out().flush();
+        if (showIndex) {
+            err().println("ModifyIndex " + document.modifyIndex() + " (" + key + ")");
+        }
+        return Exit.OK;
+    }
+}
