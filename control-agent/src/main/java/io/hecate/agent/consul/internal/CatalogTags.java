@@ -25,6 +25,7 @@ public record CatalogTags(String upstream, Map<String, Object> upstreamSettings,
 
     public static final String PREFIX = "hecate.";
     public static final String ENABLE = "hecate.enable=true";
+    private static final String UPSTREAM_TAG = "hecate.upstream=";
     private static final List<String> ROUTE_KEYS = List.of("host", "path", "path_prefix", "strip_prefix");
     private static final List<String> UPSTREAM_KEYS = List.of("upstream", "protocol", "balance");
     private static final Dump YAML = new Dump(DumpSettings.builder().build());
@@ -36,9 +37,9 @@ public record CatalogTags(String upstream, Map<String, Object> upstreamSettings,
 
     /** The upstream name an enabled service's tags give it. */
     public static String upstreamName(String service, List<String> tags) {
-        for (String tag : tags) {
-            if (tag.startsWith("hecate.upstream=")) {
-                return tag.substring("hecate.upstream=".length()).trim();
+        for (String tag : tags.stream().sorted().toList()) {
+            if (tag.startsWith(UPSTREAM_TAG) && tag.length() > UPSTREAM_TAG.length()) {
+                return tag.substring(UPSTREAM_TAG.length()).trim();
             }
         }
         return service;

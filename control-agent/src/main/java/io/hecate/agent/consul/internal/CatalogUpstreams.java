@@ -6,12 +6,13 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The upstreams the Consul catalog offers: a service tagged {@value #ENABLE_TAG} is one, known by
- * the service's name and by the NAME of every {@value #UPSTREAM_TAG}NAME tag it carries.
+ * The upstreams the Consul catalog offers: a service tagged {@code hecate.enable=true} is one,
+ * named as {@link CatalogTags#upstreamName} names it (its {@code hecate.upstream=NAME} tag, or else
+ * the service's name), exactly as the nodes name it.
  */
 public final class CatalogUpstreams {
 
-    public static final String ENABLE_TAG = "hecate.enable=true";
+    public static final String ENABLE_TAG = CatalogTags.ENABLE;
     public static final String UPSTREAM_TAG = "hecate.upstream=";
 
     private CatalogUpstreams() {
@@ -37,12 +38,8 @@ public final class CatalogUpstreams {
                 () -> consul.client().getCatalogServices(consul.now()).getValue());
         Set<String> names = new TreeSet<>();
         (services == null ? Map.<String, List<String>>of() : services).forEach((service, tags) -> {
-            List<String> all = tags == null ? List.of() : tags;
-            if (all.contains(ENABLE_TAG)) {
-                names.add(service);
-                all.stream()
-                        .filter(tag -> tag.startsWith(UPSTREAM_TAG) && tag.length() > UPSTREAM_TAG.length())
-                        .forEach(tag -> names.add(tag.substring(UPSTREAM_TAG.length())));
+            if (CatalogTags.enabled(tags)) {
+                names.add(CatalogTags.upstreamName(service, tags));
             }
         });
         return names;

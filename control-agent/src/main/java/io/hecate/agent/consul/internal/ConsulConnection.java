@@ -10,8 +10,14 @@ import com.ecwid.consul.v1.QueryParams;
 import io.hecate.agent.consul.ConsulSettings;
 import org.apache.http.client.HttpClient;
 import org.apache.http.client.config.RequestConfig;
+import org.apache.http.config.RegistryBuilder;
+import org.apache.http.conn.socket.ConnectionSocketFactory;
+import org.apache.http.conn.socket.PlainConnectionSocketFactory;
+import org.apache.http.conn.ssl.SSLConnectionSocketFactory;
+import org.apache.http.ssl.SSLContexts;
 import org.apache.http.impl.client.CloseableHttpClient;
 import org.apache.http.impl.client.HttpClientBuilder;
+import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
 import org.apache.http.message.BasicHeader;
 
 import java.io.IOException;
@@ -29,6 +35,8 @@ import java.util.function.Supplier;
 public final class ConsulConnection implements AutoCloseable {
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** One per watch (each parks a connection) and a few for calls. */
+    private static final int MAX_CONNECTIONS = 64;
     /** Beyond the blocking wait and Consul's jitter (wait/16): the margin before a read is given up. */
     private static final Duration READ_MARGIN = Duration.ofSeconds(15);
 
@@ -51,13 +59,23 @@ public final class ConsulConnection implements AutoCloseable {
     public static ConsulConnection open(ConsulSettings settings) throws IOException {
         long waitMillis = settings.blockingWait().toMillis();
         int readTimeout = (int) Math.min(Integer.MAX_VALUE, waitMillis + waitMillis / 16 + READ_MARGIN.toMillis());
+        PoolingHttpClientConnectionManager pool = new PoolingHttpClientConnectionManager(RegistryBuilder
+                .<ConnectionSocketFactory>create()
+                .register("http", PlainConnectionSocketFactory.getSocketFactory())
+                .register("https", new SSLConnectionSocketFactory(settings.tls() == null
+                        ? SSLContexts.createSystemDefault() : TlsFiles.sslContext(settings.tls()),
+                        SSLConnectionSocketFactory.getDefaultHostnameVerifier()))
+                .build());
+        pool.setMaxTotal(MAX_CONNECTIONS);
+        pool.setDefaultMaxPerRoute(MAX_CONNECTIONS);
+        // A pooled connection is checked before reuse: after Consul restarted, the next call gets a
+        // fresh connection instead of a failure.
+        pool.setValidateAfterInactivity(1);
         HttpClientBuilder builder = HttpClientBuilder.create()
-                .useSystemProperties()
+                .setConnectionManager(pool)
                 // A request silently retried on a new connection would hide that Consul restarted:
                 // a watch must see the failure to start over (its index may mean nothing now).
                 .disableAutomaticRetries()
-                .setMaxConnTotal(64)
-                .setMaxConnPerRoute(64)
                 .setDefaultRequestConfig(RequestConfig.custom()
                         .setConnectTimeout((int) CONNECT_TIMEOUT.toMillis())
                         .setConnectionRequestTimeout((int) CONNECT_TIMEOUT.toMillis())
@@ -65,9 +83,6 @@ public final class ConsulConnection implements AutoCloseable {
                         .build());
         if (settings.token() != null) {
             builder.setDefaultHeaders(List.of(new BasicHeader("X-Consul-Token", settings.token())));
-        }
-        if (settings.tls() != null) {
-            builder.setSSLContext(TlsFiles.sslContext(settings.tls()));
         }
         return new ConsulConnection(settings, builder.build());
     }
