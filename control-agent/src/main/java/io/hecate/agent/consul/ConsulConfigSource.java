@@ -6,9 +6,11 @@ import io.hecate.agent.consul.internal.ConsulConnection;
 import io.hecate.agent.consul.internal.ConsulState;
 import io.hecate.agent.consul.internal.KvLayout;
 import io.hecate.agent.consul.internal.KvWatcher;
+import io.hecate.agent.consul.internal.StateCache;
 import io.hecate.agent.consul.internal.SyncReport;
 import io.hecate.core.config.ConfigException;
 import io.hecate.core.config.ConfigSource;
+import io.hecate.core.config.Durations;
 import io.hecate.core.config.ProxyConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +61,9 @@ public final class ConsulConfigSource implements ConfigSource {
     private volatile Runnable onChange = () -> { };
     private volatile List<ConfigAssembly.Rejection> rejections = List.of();
     private volatile Instant lastApply;
+    private volatile Instant cachedAt;
+    private final StateCache cache;
+    private long keptVersion = -1;
     private boolean started;
 
     /** @throws IOException when the TLS files of {@code consul.tls} cannot be read */
@@ -77,6 +82,7 @@ public final class ConsulConfigSource implements ConfigSource {
                 this::changed) : null;
         this.catalog = settings.catalog() == null ? null
                 : new CatalogWatcher(consul, state, settings.catalog().health(), this::changed);
+        this.cache = settings.cacheFile() == null ? null : new StateCache(settings.cacheFile());
     }
 
     /**
@@ -95,8 +101,29 @@ public final class ConsulConfigSource implements ConfigSource {
             }
             Thread.sleep(10);
         }
-        LOG.warn("Consul at {} has not answered within {}: starting with the file's routes only; Consul's join"
-                + " when it answers", consul.describe(), io.hecate.core.config.Durations.format(timeout));
+        if (!servedFromCache()) {
+            LOG.warn("Consul at {} has not answered within {}: starting with the file's routes only; Consul's join"
+                    + " when it answers", consul.describe(), Durations.format(timeout));
+        }
+        return false;
+    }
+
+    /** Without Consul's answers at start, its answers of an earlier run, from {@code consul.cache_file}. */
+    private boolean servedFromCache() {
+        if (cache == null) {
+            return false;
+        }
+        try {
+            Instant written = cache.restore(state);
+            if (written != null) {
+                cachedAt = written;
+                LOG.warn("Consul at {} has not answered: serving the routes and upstreams it gave at {}, kept in {},"
+                        + " until it answers", consul.describe(), written, cache.file());
+                return true;
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot use consul.cache_file: {}", e.getMessage());
+        }
         return false;
     }
 
@@ -137,7 +164,23 @@ public final class ConsulConfigSource implements ConfigSource {
         }
         rejections = List.copyOf(result.rejections());
         lastApply = Instant.now();
+        keep();
         return result.config();
+    }
+
+    /** Keeps Consul's answers for the next start, once they are complete and newer than the kept ones. */
+    private void keep() {
+        long version = state.version();
+        if (cache == null || version == keptVersion || !firstAnswersIn() || !state.reachable()) {
+            return;
+        }
+        try {
+            cache.save(state);
+            keptVersion = version;
+            cachedAt = null;
+        } catch (IOException e) {
+            LOG.warn("cannot write consul.cache_file {}: {}", cache.file(), e.getMessage());
+        }
     }
 
     @Override
@@ -175,7 +218,9 @@ public final class ConsulConfigSource implements ConfigSource {
     }
 
     private SyncReport report() {
-        return new SyncReport(consul.describe(), state, rejections, lastApply);
+        Instant cached = cachedAt;
+        return new SyncReport(consul.describe(), state, rejections, lastApply,
+                cached != null && !firstAnswersIn() ? cached : null);
     }
 
     @Override

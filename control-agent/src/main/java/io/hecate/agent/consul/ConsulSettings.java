@@ -29,10 +29,12 @@ import java.util.Set;
  * @param allowEmpty   whether an empty {@code routes/} tree may replace one that had routes
  * @param register     the registration of this node's Hecate in the catalog, or {@code null} for none
  * @param certificates shared ACME storage in Consul, or {@code null} to keep it on local disk
+ * @param cacheFile    where the last good answers from Consul are kept for a start while Consul is
+ *                     down, or {@code null} for nowhere
  */
 public record ConsulSettings(URI address, String token, String datacenter, Tls tls, String prefix, boolean kv,
                              Catalog catalog, Duration blockingWait, boolean allowEmpty, Register register,
-                             Certificates certificates) {
+                             Certificates certificates, Path cacheFile) {
 
     public static final URI DEFAULT_ADDRESS = URI.create("http://127.0.0.1:8500");
     public static final String DEFAULT_PREFIX = "hecate/";
@@ -85,52 +87,57 @@ public record ConsulSettings(URI address, String token, String datacenter, Tls t
     /** A setting for tests and embedding: KV and catalog on, nothing registered, no shared certificates. */
     public static ConsulSettings of(URI address) {
         return new ConsulSettings(address, null, null, null, DEFAULT_PREFIX, true,
-                new Catalog(Set.of("passing")), DEFAULT_WAIT, false, null, null);
+                new Catalog(Set.of("passing")), DEFAULT_WAIT, false, null, null, null);
     }
 
     public ConsulSettings withToken(String value) {
         return new ConsulSettings(address, value, datacenter, tls, prefix, kv, catalog, blockingWait, allowEmpty, register,
-                certificates);
+                certificates, cacheFile);
     }
 
     public ConsulSettings withPrefix(String value) {
         return new ConsulSettings(address, token, datacenter, tls, normalizePrefix(value), kv, catalog, blockingWait,
-                allowEmpty, register, certificates);
+                allowEmpty, register, certificates, cacheFile);
     }
 
     public ConsulSettings withWait(Duration value) {
         return new ConsulSettings(address, token, datacenter, tls, prefix, kv, catalog, value, allowEmpty, register,
-                certificates);
+                certificates, cacheFile);
     }
 
     public ConsulSettings withAllowEmpty(boolean value) {
         return new ConsulSettings(address, token, datacenter, tls, prefix, kv, catalog, blockingWait, value, register,
-                certificates);
+                certificates, cacheFile);
     }
 
     public ConsulSettings withRegister(Register value) {
         return new ConsulSettings(address, token, datacenter, tls, prefix, kv, catalog, blockingWait, allowEmpty, value,
-                certificates);
+                certificates, cacheFile);
     }
 
     public ConsulSettings withCertificates(Certificates value) {
         return new ConsulSettings(address, token, datacenter, tls, prefix, kv, catalog, blockingWait, allowEmpty, register,
-                value);
+                value, cacheFile);
     }
 
     public ConsulSettings withCatalog(Catalog value) {
         return new ConsulSettings(address, token, datacenter, tls, prefix, kv, value, blockingWait, allowEmpty, register,
-                certificates);
+                certificates, cacheFile);
     }
 
     public ConsulSettings withTls(Tls value) {
         return new ConsulSettings(address, token, datacenter, value, prefix, kv, catalog, blockingWait, allowEmpty, register,
-                certificates);
+                certificates, cacheFile);
     }
 
     public ConsulSettings withDatacenter(String value) {
         return new ConsulSettings(address, token, value, tls, prefix, kv, catalog, blockingWait, allowEmpty, register,
-                certificates);
+                certificates, cacheFile);
+    }
+
+    public ConsulSettings withCacheFile(Path value) {
+        return new ConsulSettings(address, token, datacenter, tls, prefix, kv, catalog, blockingWait, allowEmpty, register,
+                certificates, value);
     }
 
     /** {@code hecate} becomes {@code hecate/}; a leading slash is dropped (Consul keys have none). */
@@ -171,7 +178,7 @@ public record ConsulSettings(URI address, String token, String datacenter, Tls t
 
         ConsulSettings read(Object section) throws ConfigException {
             Map<?, ?> consul = mapping(section, "consul", List.of("address", "token_env", "token_file", "datacenter",
-                    "tls", "prefix", "kv", "catalog", "wait", "allow_empty", "register", "certificates"));
+                    "tls", "prefix", "kv", "catalog", "wait", "allow_empty", "register", "certificates", "cache_file"));
             URI address = address(consul.get("address"));
             String token = token(consul);
             String datacenter = text(consul.get("datacenter"));
@@ -190,11 +197,12 @@ public record ConsulSettings(URI address, String token, String datacenter, Tls t
             Register register = register(consul.get("register"));
             Certificates certificates = consul.get("certificates") == null ? null
                     : certificates(consul.get("certificates"));
+            Path cacheFile = path(consul.get("cache_file"));
             if (!problems.isEmpty()) {
                 throw new ConfigException(problems);
             }
             return new ConsulSettings(address, token, datacenter, tls, prefix, kv, catalog, wait, allowEmpty,
-                    register, certificates);
+                    register, certificates, cacheFile);
         }
 
         private URI address(Object value) {

@@ -43,6 +43,7 @@ class ConsulSettingsTest {
         assertThat(settings.register()).isEqualTo(new ConsulSettings.Register("hecate", "hecate-n1-8080", "10.0.0.1",
                 8080, List.of("edge"), Duration.ofSeconds(10), Duration.ofMinutes(10)));
         assertThat(settings.certificates()).isNull();
+        assertThat(settings.cacheFile()).isEqualTo(Path.of("/var/lib/hecate/consul-cache.json"));
     }
 
     @Test

@@ -45,6 +45,37 @@ public final class ConsulState {
     private final Map<String, List<String>> serviceTags = new ConcurrentSkipListMap<>();
     private final Map<String, List<Instance>> instances = new ConcurrentSkipListMap<>();
     private final Map<String, WatchStatus> watches = new ConcurrentHashMap<>();
+    private boolean answered;
+    private long version;
+
+    /**
+     * Fills in answers kept from an earlier run, unless Consul has answered meanwhile (its answers
+     * are newer, whatever they say).
+     *
+     * @return whether they were taken
+     */
+    public synchronized boolean seed(SortedMap<String, Document> cachedRoutes, SortedMap<String, Document> cachedUpstreams,
+                                     Map<String, List<String>> cachedServices,
+                                     Map<String, List<Instance>> cachedInstances) {
+        if (answered) {
+            return false;
+        }
+        routes = cachedRoutes;
+        upstreams = cachedUpstreams;
+        serviceTags.putAll(cachedServices);
+        cachedInstances.forEach((service, list) -> {
+            if (serviceTags.containsKey(service)) {
+                instances.put(service, List.copyOf(list));
+            }
+        });
+        version++;
+        return true;
+    }
+
+    /** Grows with every change, so that a reader can tell whether anything changed since it last looked. */
+    public synchronized long version() {
+        return version;
+    }
 
     public SortedMap<String, Document> routes() {
         return routes;
@@ -60,7 +91,9 @@ public final class ConsulState {
      *
      * @return whether it was taken
      */
-    public boolean routes(SortedMap<String, Document> documents, boolean allowEmpty) {
+    public synchronized boolean routes(SortedMap<String, Document> documents, boolean allowEmpty) {
+        answered = true;
+        version++;
         if (documents.isEmpty() && !routes.isEmpty() && !allowEmpty) {
             routesRefusal = "the routes/ folder in Consul is empty but " + routes.size() + " route(s) existed:"
                     + " keeping them (set consul.allow_empty: true to allow an empty tree)";
@@ -71,7 +104,9 @@ public final class ConsulState {
         return true;
     }
 
-    public void upstreams(SortedMap<String, Document> documents) {
+    public synchronized void upstreams(SortedMap<String, Document> documents) {
+        answered = true;
+        version++;
         upstreams = documents;
     }
 
@@ -84,7 +119,9 @@ public final class ConsulState {
         return serviceTags;
     }
 
-    public void services(Map<String, List<String>> enabled) {
+    public synchronized void services(Map<String, List<String>> enabled) {
+        answered = true;
+        version++;
         serviceTags.keySet().retainAll(enabled.keySet());
         instances.keySet().retainAll(enabled.keySet());
         serviceTags.putAll(enabled);
@@ -94,7 +131,9 @@ public final class ConsulState {
         return instances;
     }
 
-    public void instances(String service, List<Instance> list) {
+    public synchronized void instances(String service, List<Instance> list) {
+        answered = true;
+        version++;
         if (serviceTags.containsKey(service)) {
             instances.put(service, List.copyOf(list));
         }

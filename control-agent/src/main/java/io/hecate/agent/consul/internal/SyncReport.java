@@ -10,13 +10,14 @@ import java.util.Map;
 
 /** How the sync with Consul stands, as JSON for {@code GET /consul} and as Prometheus metrics. */
 public record SyncReport(String consul, ConsulState state, List<ConfigAssembly.Rejection> rejections,
-                         Instant lastApply) {
+                         Instant lastApply, Instant servingCacheFrom) {
 
     public String json() {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("consul", consul);
         root.put("reachable", state.reachable());
         root.put("last_apply", lastApply == null ? null : lastApply.toString());
+        root.put("serving_cache_from", servingCacheFrom == null ? null : servingCacheFrom.toString());
         Map<String, Object> documents = new LinkedHashMap<>();
         documents.put("routes", state.routes().size());
         documents.put("upstreams", state.upstreams().size());
