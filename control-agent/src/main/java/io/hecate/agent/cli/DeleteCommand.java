@@ -55,6 +55,10 @@ final class DeleteCommand extends ChangeCommand {
                     + kind + " " + name + " before deleting it.");
         }
         out().println("deleted " + kind + " " + name + " (" + key + "); audit entry " + audit.key());
+        if (kind.stored(stored).size() == 1) {
+            err().println("warning: that was the last " + kind + " in Consul: nodes refuse an empty " + kind.plural()
+                    + "/ folder and keep serving what they had, unless their consul.allow_empty is true");
+        }
         return Exit.OK;
     }
 }

@@ -77,6 +77,7 @@ class ConsulCliTest {
         Cli deleted = hecate.run("delete", "route", "api", "--who", "carol");
         assertThat(deleted.exitCode()).as(deleted.err()).isZero();
         assertThat(consul.get("hecate/routes/api")).isNull();
+        assertThat(deleted.err()).contains("that was the last route in Consul").contains("consul.allow_empty");
 
         assertThat(consul.kv("hecate/audit/").keySet()).allMatch(key -> AUDIT_KEY.matcher(key).matches());
         List<JsonObject> audit = hecate.audit("hecate/");

@@ -72,9 +72,7 @@ public final class ConfigAssembly {
      */
     public Result assemble(ProxyConfig base, ConsulState state) throws ConfigException {
         List<Rejection> rejections = new ArrayList<>();
-        if (state.routesRefusal() != null) {
-            rejections.add(new Rejection("consul:" + layout.routes(), state.routesRefusal()));
-        }
+        state.refusals().forEach(refusal -> rejections.add(new Rejection("consul:" + layout.prefix(), refusal)));
         List<Piece<RouteConfig>> routes = new ArrayList<>();
         Map<String, Piece<UpstreamConfig>> upstreams = new LinkedHashMap<>();
         Origin file = new Origin("file", null);

@@ -42,6 +42,7 @@ public final class ConsulState {
     private volatile SortedMap<String, Document> routes = new TreeMap<>();
     private volatile SortedMap<String, Document> upstreams = new TreeMap<>();
     private volatile String routesRefusal;
+    private volatile String upstreamsRefusal;
     private final Map<String, List<String>> serviceTags = new ConcurrentSkipListMap<>();
     private final Map<String, List<Instance>> instances = new ConcurrentSkipListMap<>();
     private final Map<String, WatchStatus> watches = new ConcurrentHashMap<>();
@@ -87,7 +88,7 @@ public final class ConsulState {
 
     /**
      * Takes a new answer for {@code routes/}. An empty answer where routes existed is refused
-     * unless {@code allowEmpty}: a wiped prefix is far more often an accident than an intent.
+     * unless {@code allowEmpty}: a wiped folder is far more often an accident than an intent.
      *
      * @return whether it was taken
      */
@@ -95,8 +96,7 @@ public final class ConsulState {
         answered = true;
         version++;
         if (documents.isEmpty() && !routes.isEmpty() && !allowEmpty) {
-            routesRefusal = "the routes/ folder in Consul is empty but " + routes.size() + " route(s) existed:"
-                    + " keeping them (set consul.allow_empty: true to allow an empty tree)";
+            routesRefusal = emptied("routes", routes.size());
             return false;
         }
         routesRefusal = null;
@@ -104,15 +104,34 @@ public final class ConsulState {
         return true;
     }
 
-    public synchronized void upstreams(SortedMap<String, Document> documents) {
+    /** Takes a new answer for {@code upstreams/}, with the same rule as {@link #routes}. */
+    public synchronized boolean upstreams(SortedMap<String, Document> documents, boolean allowEmpty) {
         answered = true;
         version++;
+        if (documents.isEmpty() && !upstreams.isEmpty() && !allowEmpty) {
+            upstreamsRefusal = emptied("upstreams", upstreams.size());
+            return false;
+        }
+        upstreamsRefusal = null;
         upstreams = documents;
+        return true;
     }
 
-    /** Why the last answer for {@code routes/} was refused, or {@code null}. */
-    public String routesRefusal() {
-        return routesRefusal;
+    private static String emptied(String folder, int had) {
+        return "the " + folder + "/ folder in Consul is empty but " + had + " document(s) existed: keeping them"
+                + " (set consul.allow_empty: true to allow an empty tree)";
+    }
+
+    /** Why the last answers for {@code routes/} and {@code upstreams/} were refused; empty when they were not. */
+    public List<String> refusals() {
+        List<String> refusals = new java.util.ArrayList<>(2);
+        if (routesRefusal != null) {
+            refusals.add(routesRefusal);
+        }
+        if (upstreamsRefusal != null) {
+            refusals.add(upstreamsRefusal);
+        }
+        return refusals;
     }
 
     public Map<String, List<String>> serviceTags() {

@@ -28,10 +28,7 @@ public final class KvWatcher implements AutoCloseable {
 
     public void start() {
         routes = watch(layout.routes(), documents -> state.routes(documents, allowEmpty));
-        upstreams = watch(layout.upstreams(), documents -> {
-            state.upstreams(documents);
-            return true;
-        });
+        upstreams = watch(layout.upstreams(), documents -> state.upstreams(documents, allowEmpty));
     }
 
     private BlockingWatch<List<GetValue>> watch(String folder, java.util.function.Predicate<SortedMap<String,

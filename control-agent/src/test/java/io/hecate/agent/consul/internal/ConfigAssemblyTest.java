@@ -32,7 +32,7 @@ class ConfigAssemblyTest {
         if (folder.equals(layout.routes())) {
             state.routes(map, false);
         } else {
-            state.upstreams(map);
+            state.upstreams(map, false);
         }
     }
 
@@ -106,5 +106,19 @@ class ConfigAssemblyTest {
 
         assertThat(state.routes(new TreeMap<>(), true)).isTrue();
         assertThat(routeIds(assembly.assemble(file, state).config())).containsExactly("file-route");
+    }
+
+    @Test
+    void anEmptyUpstreamsFolderWhereUpstreamsExistedIsRefusedToo() throws ConfigException {
+        kv(layout.upstreams(), Map.of("app", "targets: [\"10.0.0.1:80\"]"));
+        kv(layout.routes(), Map.of("a", "match: {path_prefix: /a}\nproxy: {upstream: app}"));
+
+        assertThat(state.upstreams(new TreeMap<>(), false)).isFalse();
+        ConfigAssembly.Result result = assembly.assemble(file, state);
+
+        assertThat(routeIds(result.config())).containsExactly("file-route", "a");
+        assertThat(result.config().upstreams()).containsKey("app");
+        assertThat(result.rejections()).singleElement()
+                .satisfies(r -> assertThat(r.message()).contains("upstreams/ folder in Consul is empty"));
     }
 }
