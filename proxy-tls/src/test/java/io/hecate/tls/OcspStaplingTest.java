@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -134,6 +135,34 @@ class OcspStaplingTest {
         clock.set(clock.instant().plus(Duration.ofMinutes(2)));
         assertThat(sClient("ocsp.test", "-tls1_3")).contains("OCSP response: no response sent");
         assertThat(certs()).contains("\"status\":\"error\"");
+    }
+
+    @Test
+    void aReplacedCertificateGetsItsOwnAnswer() throws Exception {
+        TlsSettings.CertificateFiles files = ca.issue("ocsp.test", SERIAL, true);
+        TlsSettings.CertificateFiles renewed = ca.issue("renewed", "0x1003", "ocsp.test", true);
+        ca.startResponder(false, 60);
+        start(TlsSettings.of(files).withWatchInterval(Duration.ofMillis(100)), Clock.systemUTC());
+        await().atMost(Duration.ofSeconds(15)).until(() -> sClient("ocsp.test", "-tls1_3").contains("Cert Status: good"));
+        assertThat(sClient("ocsp.test", "-tls1_3")).contains("Serial Number: 1001");
+
+        // Renamed over the served files, as deploy tools do: the new certificate is asked about at once.
+        Files.move(renewed.key(), files.key(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(renewed.cert(), files.cert(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(sClient("ocsp.test", "-tls1_3"))
+                .contains("Serial Number: 1003", "Cert Status: good"));
+    }
+
+    @Test
+    void anAnswerSignedByACertificateTheIssuerDidNotMakeAResponderIsNotStapled() throws Exception {
+        TlsSettings.CertificateFiles files = ca.issue("ocsp.test", SERIAL, true);
+        // Signed by the leaf itself: issued by the CA, but without id-kp-OCSPSigning.
+        ca.startResponder("ocsp.test", 60);
+        start(TlsSettings.of(files), Clock.systemUTC());
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> certs().contains("\"status\":\"error\""));
+        assertThat(certs()).contains("\"last_error\":\"the response is signed neither by the issuer nor by a responder it delegated to\"");
+        assertThat(sClient("ocsp.test", "-tls1_3")).contains("OCSP response: no response sent");
     }
 
     /** A handshake by {@code openssl s_client -status}, input closed, bounded; its output. */

@@ -50,15 +50,20 @@ final class OpensslCa implements AutoCloseable {
      * @return the full chain (leaf, then the CA) and the key, as Hecate reads them
      */
     TlsSettings.CertificateFiles issue(String name, String serial, boolean withOcspUrl) throws Exception {
+        return issue(name, serial, name, withOcspUrl);
+    }
+
+    /** Like {@link #issue(String, String, boolean)}, in files named {@code file} (a second certificate for a name). */
+    TlsSettings.CertificateFiles issue(String file, String serial, String name, boolean withOcspUrl) throws Exception {
         String extensions = "subjectAltName=DNS:" + name + "\nextendedKeyUsage=serverAuth\n"
                 + (withOcspUrl ? "authorityInfoAccess=OCSP;URI:http://127.0.0.1:" + ocspPort + "\n" : "");
-        X509Certificate leaf = sign(name, "/CN=" + name, serial, extensions);
+        X509Certificate leaf = sign(file, "/CN=" + name, serial, extensions);
         index.add(String.join("\t", "V", INDEX_TIME.format(leaf.getNotAfter().toInstant()), "", hex(leaf),
                 "unknown", "/CN=" + name));
         writeIndex();
-        Path chain = Files.writeString(dir.resolve(name + ".chain.pem"),
-                Files.readString(dir.resolve(name + ".pem")) + Files.readString(dir.resolve("ca.pem")));
-        return new TlsSettings.CertificateFiles(chain, dir.resolve(name + ".key"));
+        Path chain = Files.writeString(dir.resolve(file + ".chain.pem"),
+                Files.readString(dir.resolve(file + ".pem")) + Files.readString(dir.resolve("ca.pem")));
+        return new TlsSettings.CertificateFiles(chain, dir.resolve(file + ".key"));
     }
 
     /** Marks the certificate with this serial revoked now in the CA database (as {@code openssl ca -revoke} does). */
@@ -81,8 +86,12 @@ final class OpensslCa implements AutoCloseable {
      * certificate or with the CA's own key; answers are fresh for {@code minutes}.
      */
     void startResponder(boolean delegated, int minutes) throws Exception {
+        startResponder(delegated ? "responder" : "ca", minutes);
+    }
+
+    /** Like {@link #startResponder(boolean, int)}, signing with the certificate and key of files {@code signer}. */
+    void startResponder(String signer, int minutes) throws Exception {
         stopResponder();
-        String signer = delegated ? "responder" : "ca";
         responder = new ProcessBuilder("openssl", "ocsp", "-index", "index.txt", "-port", String.valueOf(ocspPort),
                 "-rsigner", signer + ".pem", "-rkey", signer + ".key", "-CA", "ca.pem", "-nmin", String.valueOf(minutes),
                 "-ignore_err")
@@ -123,6 +132,8 @@ final class OpensslCa implements AutoCloseable {
     }
 
     private void writeIndex() throws IOException {
+        // A renewed certificate has the same subject as the one it replaces.
+        Files.writeString(dir.resolve("index.txt.attr"), "unique_subject = no\n");
         Files.writeString(dir.resolve("index.txt"), index.stream().map(line -> line + "\n").reduce("", String::concat));
     }
 
