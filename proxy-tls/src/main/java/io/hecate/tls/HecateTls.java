@@ -240,7 +240,7 @@ public final class HecateTls implements TlsContextProvider, AutoCloseable {
         return json.append("]}").toString();
     }
 
-    /** {@code null} when stapling is off, else the responder, the state, the last answer's times and the last error. */
+    /** {@code null} when stapling is off, else the responder, the state, the last answer's times and why the last attempt failed. */
     private void appendOcsp(StringBuilder json, LoadedCertificate served, Instant now) {
         if (ocsp == null || served == null) {
             json.append("null");
@@ -256,7 +256,8 @@ public final class HecateTls implements TlsContextProvider, AutoCloseable {
         if (status.answer() != null && !status.answer().good()) {
             json.append(",\"revoked_at\":").append(quote(status.answer().revokedAt().toString()));
         }
-        json.append(",\"last_error\":").append(error == null ? "null" : quote(error)).append('}');
+        // Not "last_error": that key already says whether the certificate itself loaded.
+        json.append(",\"fetch_error\":").append(error == null ? "null" : quote(error)).append('}');
     }
 
     /** One line of {@code /certs}: a configured file or a managed (ACME) certificate. */

@@ -77,7 +77,7 @@ class OcspStaplingTest {
             start(TlsSettings.of(files), Clock.systemUTC());
             await().atMost(Duration.ofSeconds(15)).until(() -> certs().contains("\"status\":\"good\""));
             assertThat(certs()).contains("\"ocsp\":{\"url\":\"http://127.0.0.1:" + ca.ocspPort + "\",\"status\":\"good\"",
-                    "\"last_error\":null}");
+                    "\"fetch_error\":null}");
             assertThat(certs()).containsPattern("\"this_update\":\"[0-9T:.-]+Z\",\"next_update\":\"[0-9T:.-]+Z\"");
 
             for (String protocol : new String[] {"-tls1_3", "-tls1_2"}) {
@@ -93,7 +93,7 @@ class OcspStaplingTest {
             ca.startResponder(false, 60);
             tls.refreshOcspNow();
 
-            assertThat(certs()).contains("\"status\":\"revoked\"", "\"revoked_at\":\"", "\"last_error\":null}");
+            assertThat(certs()).contains("\"status\":\"revoked\"", "\"revoked_at\":\"", "\"fetch_error\":null}");
             String afterRevocation = sClient("ocsp.test", "-tls1_3");
             assertThat(afterRevocation).contains("OCSP response: no response sent").doesNotContain("Cert Status");
             assertThat(proxy.metricsText()).contains("hecate_tls_ocsp_revoked 1\n")
@@ -113,7 +113,7 @@ class OcspStaplingTest {
         String handshake = sClient("plain.test", "-tls1_3");
         assertThat(handshake).contains("OCSP response: no response sent");
         assertThat(certs()).contains("\"names\":[\"plain.test\"]",
-                "\"ocsp\":{\"url\":null,\"status\":\"none\",\"this_update\":null,\"next_update\":null,\"last_error\":null}");
+                "\"ocsp\":{\"url\":null,\"status\":\"none\",\"this_update\":null,\"next_update\":null,\"fetch_error\":null}");
     }
 
     @Test
@@ -130,7 +130,7 @@ class OcspStaplingTest {
         tls.refreshOcspNow();
         // The responder is down, but the answer from before is still fresh: still stapled, the failure shown.
         assertThat(sClient("ocsp.test", "-tls1_3")).contains("Cert Status: good");
-        assertThat(certs()).contains("\"status\":\"good\"").containsPattern("\"last_error\":\"[^\"]+\"}");
+        assertThat(certs()).contains("\"status\":\"good\"").containsPattern("\"fetch_error\":\"[^\"]+\"}");
 
         clock.set(clock.instant().plus(Duration.ofMinutes(2)));
         assertThat(sClient("ocsp.test", "-tls1_3")).contains("OCSP response: no response sent");
@@ -161,7 +161,7 @@ class OcspStaplingTest {
         start(TlsSettings.of(files), Clock.systemUTC());
 
         await().atMost(Duration.ofSeconds(15)).until(() -> certs().contains("\"status\":\"error\""));
-        assertThat(certs()).contains("\"last_error\":\"the response is signed neither by the issuer nor by a responder it delegated to\"");
+        assertThat(certs()).contains("\"fetch_error\":\"the response is signed neither by the issuer nor by a responder it delegated to\"");
         assertThat(sClient("ocsp.test", "-tls1_3")).contains("OCSP response: no response sent");
     }
 
