@@ -5,13 +5,18 @@ import io.hecate.core.config.ConfigProblem;
 import io.hecate.core.tls.TlsContextProvider;
 import io.hecate.tls.internal.CertificateIndex;
 import io.hecate.tls.internal.LoadedCertificate;
+import io.hecate.tls.internal.OcspClient;
+import io.hecate.tls.internal.OcspStapler;
+import io.hecate.tls.internal.OcspStatus;
 import io.hecate.tls.internal.PemFiles;
 import io.hecate.tls.internal.ServerContexts;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLEngine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
@@ -43,7 +48,8 @@ import java.util.concurrent.TimeUnit;
  * {@link CertificateIndex} swapped in whole, so {@link #contextFor}, which runs on the event loop
  * during each handshake, only reads a volatile field and a hash map. A file that cannot be read or
  * does not hold a matching certificate and key is reported and the certificate loaded before it
- * keeps being served.
+ * keeps being served. With BoringSSL, certificates whose issuer runs an OCSP responder get its
+ * answer stapled to handshakes (fetched on the same thread, see {@link OcspStapler}).
  */
 public final class HecateTls implements TlsContextProvider, AutoCloseable {
 
@@ -55,6 +61,8 @@ public final class HecateTls implements TlsContextProvider, AutoCloseable {
     private final Slot[] slots;
     private final ScheduledExecutorService worker;
     private volatile CertificateIndex index = CertificateIndex.EMPTY;
+    /** {@code null} when the provider cannot staple (the JDK). */
+    private final OcspStapler ocsp;
     /** Certificates given in code (ACME), by id, served after the configured files. */
     private final java.util.Map<String, LoadedCertificate> managed = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -80,6 +88,7 @@ public final class HecateTls implements TlsContextProvider, AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
+        this.ocsp = contexts.ocspStapling() ? new OcspStapler(worker, new OcspClient(), clock) : null;
     }
 
     /**
@@ -109,9 +118,11 @@ public final class HecateTls implements TlsContextProvider, AutoCloseable {
         }
         tls.publish();
         String why = contexts.whyNotOpenSsl();
-        LOG.info("TLS: {} ({}), {} certificate(s) for {}", contexts.provider() == SslProvider.OPENSSL ? "BoringSSL" : "JDK provider",
+        LOG.info("TLS: {} ({}), {} certificate(s) for {}, OCSP stapling {}",
+                contexts.provider() == SslProvider.OPENSSL ? "BoringSSL" : "JDK provider",
                 contexts.describe() + (why == null ? "" : "; BoringSSL unavailable: " + why),
-                tls.slots.length, tls.index.certificates().stream().flatMap(c -> c.names().stream()).toList());
+                tls.slots.length, tls.index.certificates().stream().flatMap(c -> c.names().stream()).toList(),
+                tls.ocsp != null ? "on" : "off");
         long watch = settings.watchInterval().toMillis();
         tls.worker.scheduleWithFixedDelay(tls::checkFiles, watch, watch, TimeUnit.MILLISECONDS);
         if (contexts.provider() == SslProvider.OPENSSL) {
@@ -125,6 +136,16 @@ public final class HecateTls implements TlsContextProvider, AutoCloseable {
     @Override
     public SslContext contextFor(String serverName) {
         return index.contextFor(serverName);
+    }
+
+    /** Staples the certificate's current OCSP answer, when there is a fresh good one. From memory: event loop. */
+    @Override
+    public void prepare(SSLEngine engine, SslContext context, String serverName) {
+        byte[] staple = ocsp == null ? null : ocsp.stapleFor(context);
+        // Only contexts built with OCSP enabled have answers; TLS-ALPN-01 challenge contexts never do.
+        if (staple != null && engine instanceof ReferenceCountedOpenSslEngine openSsl) {
+            openSsl.setOcspResponse(staple);
+        }
     }
 
     private final java.util.Map<String, SslContext> alpnChallenges = new java.util.concurrent.ConcurrentHashMap<>();
@@ -212,9 +233,31 @@ public final class HecateTls implements TlsContextProvider, AutoCloseable {
                     .append(",\"source\":").append(quote(row.source()))
                     .append(",\"next_renewal\":").append(row.nextRenewal() == null ? "null" : quote(row.nextRenewal().toString()))
                     .append(",\"last_error\":").append(row.lastError() == null ? "null" : quote(row.lastError()))
-                    .append('}');
+                    .append(",\"ocsp\":");
+            appendOcsp(json, served, now);
+            json.append('}');
         }
         return json.append("]}").toString();
+    }
+
+    /** {@code null} when stapling is off, else the responder, the state, the last answer's times and why the last attempt failed. */
+    private void appendOcsp(StringBuilder json, LoadedCertificate served, Instant now) {
+        if (ocsp == null || served == null) {
+            json.append("null");
+            return;
+        }
+        OcspStatus status = ocsp.status(served.context());
+        String error = status.errorAt(now);
+        json.append("{\"url\":").append(status.url() == null ? "null" : quote(status.url().toString()))
+                .append(",\"status\":").append(quote(status.state(now)))
+                .append(",\"this_update\":").append(status.answer() == null ? "null" : quote(status.answer().thisUpdate().toString()))
+                .append(",\"next_update\":").append(status.answer() == null || status.answer().nextUpdate() == null
+                        ? "null" : quote(status.answer().nextUpdate().toString()));
+        if (status.answer() != null && !status.answer().good()) {
+            json.append(",\"revoked_at\":").append(quote(status.answer().revokedAt().toString()));
+        }
+        // Not "last_error": that key already says whether the certificate itself loaded.
+        json.append(",\"fetch_error\":").append(error == null ? "null" : quote(error)).append('}');
     }
 
     /** One line of {@code /certs}: a configured file or a managed (ACME) certificate. */
@@ -296,6 +339,34 @@ public final class HecateTls implements TlsContextProvider, AutoCloseable {
         out.append("# TYPE hecate_tls_reload_errors gauge\n");
         out.append("hecate_tls_reload_errors ").append(rows().stream().filter(r -> r.lastError() != null).count())
                 .append('\n');
+        if (ocsp != null) {
+            renderOcspMetrics(out, now);
+        }
+    }
+
+    private void renderOcspMetrics(StringBuilder out, Instant now) {
+        out.append("# HELP hecate_tls_ocsp_staple_expiry_seconds Seconds until the OCSP answer of the certificate"
+                + " stops being fresh (negative once expired: no longer stapled).\n");
+        out.append("# TYPE hecate_tls_ocsp_staple_expiry_seconds gauge\n");
+        int revoked = 0;
+        for (Row row : rows()) {
+            LoadedCertificate served = row.served();
+            OcspStatus status = served == null ? OcspStatus.NONE : ocsp.status(served.context());
+            if (status.answer() == null) {
+                continue;
+            }
+            if (!status.answer().good()) {
+                revoked++;
+                continue;
+            }
+            String name = served.names().isEmpty() ? "" : served.names().get(0);
+            out.append("hecate_tls_ocsp_staple_expiry_seconds{name=\"").append(escape(name))
+                    .append("\",source=\"").append(escape(row.source())).append("\"} ")
+                    .append(Duration.between(now, status.answer().expires()).getSeconds()).append('\n');
+        }
+        out.append("# HELP hecate_tls_ocsp_revoked Certificates that their CA's OCSP responder says are revoked.\n");
+        out.append("# TYPE hecate_tls_ocsp_revoked gauge\n");
+        out.append("hecate_tls_ocsp_revoked ").append(revoked).append('\n');
     }
 
     private static String escape(String value) {
@@ -355,7 +426,7 @@ public final class HecateTls implements TlsContextProvider, AutoCloseable {
         }
         SslContext context = contexts.build(key, chain);
         LoadedCertificate loaded = new LoadedCertificate(names, leaf.getIssuerX500Principal().getName(),
-                leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant(), context, slot.files.cert().toString());
+                leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant(), context, slot.files.cert().toString(), chain);
         if (!loaded.validAt(clock.instant())) {
             LOG.warn("TLS: {} for {} is not valid now (valid {} to {})", slot.files.cert(), names,
                     loaded.notBefore(), loaded.notAfter());
@@ -378,6 +449,16 @@ public final class HecateTls implements TlsContextProvider, AutoCloseable {
         }
         served.addAll(new java.util.TreeMap<>(managed).values());
         index = new CertificateIndex(served, clock.instant());
+        if (ocsp != null) {
+            ocsp.track(index.certificates());
+        }
+    }
+
+    /** Asks every OCSP responder again now (normally done halfway to each answer's expiry); returns when all answered or failed. */
+    void refreshOcspNow() throws Exception {
+        if (ocsp != null) {
+            worker.submit(ocsp::refreshAll).get().get(30, TimeUnit.SECONDS);
+        }
     }
 
     /**
@@ -398,7 +479,7 @@ public final class HecateTls implements TlsContextProvider, AutoCloseable {
             throw new GeneralSecurityException(e);
         }
         LoadedCertificate loaded = new LoadedCertificate(names, leaf.getIssuerX500Principal().getName(),
-                leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant(), context, source);
+                leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant(), context, source, chain);
         managed.put(id, loaded);
         publish();
         LOG.info("TLS: serving {} for {}, valid until {}", source, names, loaded.notAfter());

@@ -2,6 +2,8 @@ package io.hecate.core.tls;
 
 import io.netty.handler.ssl.SslContext;
 
+import javax.net.ssl.SSLEngine;
+
 /**
  * Supplies the server TLS context for an incoming handshake (proxy-tls implements it with static
  * and ACME certificates). Called on the event loop during the handshake: it must answer from
@@ -25,5 +27,17 @@ public interface TlsContextProvider {
      */
     default SslContext contextFor(String serverName, java.util.List<String> applicationProtocols) {
         return contextFor(serverName);
+    }
+
+    /**
+     * Called with the engine of each handshake, after it is created from the context this provider
+     * chose and before it reads the ClientHello, so that the provider can set per-connection state
+     * on it (proxy-tls sets the OCSP staple). Runs on the event loop: answer from memory. An
+     * exception refuses the connection.
+     *
+     * @param context    what {@link #contextFor(String, java.util.List)} answered
+     * @param serverName the SNI host name the client sent, or {@code null}
+     */
+    default void prepare(SSLEngine engine, SslContext context, String serverName) {
     }
 }

@@ -22,13 +22,17 @@ import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -138,6 +142,42 @@ class HttpsListenerTest {
         HttpResponse<String> again = pki.client(HttpClient.Version.HTTP_1_1, "a.test")
                 .send(HttpRequest.newBuilder(https("/")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(again.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void theProviderPreparesEachEngineAndAFailureRefusesOnlyThatConnection() throws Exception {
+        backend = TestBackend.start();
+        List<String> prepared = new CopyOnWriteArrayList<>();
+        TlsContextProvider provider = new TlsContextProvider() {
+            @Override
+            public SslContext contextFor(String serverName) {
+                return lookup(serverName);
+            }
+
+            @Override
+            public void prepare(SSLEngine engine, SslContext context, String serverName) {
+                if ("b.test".equals(serverName)) {
+                    throw new IllegalStateException("refused by prepare");
+                }
+                // The engine is the server side of the context the provider chose, not yet handshaking.
+                assertThat(engine.getUseClientMode()).isFalse();
+                assertThat(engine.getHandshakeStatus()).isEqualTo(SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING);
+                prepared.add(serverName + (context == contexts.get(serverName) ? " same context" : " other context"));
+            }
+        };
+        proxy = ProxyFixture.start(Hecate.builder().config(httpsConfig()).tls(provider));
+
+        HttpResponse<String> a = pki.client(HttpClient.Version.HTTP_1_1, "a.test")
+                .send(HttpRequest.newBuilder(https("/")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(a.statusCode()).isEqualTo(200);
+        assertThat(prepared).containsExactly("a.test same context");
+
+        HttpClient refused = pki.client(HttpClient.Version.HTTP_1_1, "b.test");
+        assertThatThrownBy(() -> refused.send(HttpRequest.newBuilder(https("/")).build(),
+                HttpResponse.BodyHandlers.ofString())).isInstanceOf(IOException.class);
+        assertThat(pki.client(HttpClient.Version.HTTP_2, "a.test")
+                .send(HttpRequest.newBuilder(https("/")).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode()).isEqualTo(200);
     }
 
     @Test

@@ -12,12 +12,14 @@ import java.util.List;
  * @param names    the DNS names it is valid for (its SAN names, or its CN when it has none), lower case;
  *                 wildcards as {@code *.example.com}
  * @param source   where it came from (the certificate file)
+ * @param chain    the certificates served, leaf first (OCSP needs the leaf and its issuer)
  */
 public record LoadedCertificate(List<String> names, String issuer, Instant notBefore, Instant notAfter,
-                                SslContext context, String source) {
+                                SslContext context, String source, List<X509Certificate> chain) {
 
     public LoadedCertificate {
         names = List.copyOf(names);
+        chain = List.copyOf(chain);
     }
 
     public boolean validAt(Instant now) {

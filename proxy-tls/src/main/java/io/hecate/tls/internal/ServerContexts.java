@@ -24,7 +24,8 @@ import java.util.List;
  * otherwise; TLS 1.2 and 1.3 only; the modern AEAD suites with forward secrecy (Netty's
  * {@link Http2SecurityUtil#CIPHERS}, which is also what HTTP/2 requires); ALPN {@code h2} then
  * {@code http/1.1}. With BoringSSL the session ticket keys are Hecate's own and rotated (see
- * {@link #rotateTicketKeys}); the JDK rotates its own.
+ * {@link #rotateTicketKeys}); the JDK rotates its own. With BoringSSL the contexts can staple OCSP
+ * answers (see {@link #ocspStapling()}).
  */
 public final class ServerContexts {
 
@@ -64,6 +65,15 @@ public final class ServerContexts {
         return cause == null ? "JDK chosen" : cause.toString();
     }
 
+    /**
+     * Whether the contexts built here can staple OCSP answers: BoringSSL takes the answer per engine,
+     * from memory. The JDK's own stapling fetches answers while the handshake waits, which would
+     * block an event loop, so it stays off.
+     */
+    public boolean ocspStapling() {
+        return provider == SslProvider.OPENSSL && OpenSsl.isOcspSupported();
+    }
+
     public String describe() {
         return provider == SslProvider.OPENSSL ? OpenSsl.versionString() : "JDK " + System.getProperty("java.version");
     }
@@ -71,6 +81,7 @@ public final class ServerContexts {
     public SslContext build(PrivateKey key, List<X509Certificate> chain) throws SSLException {
         SslContext context = SslContextBuilder.forServer(key, chain)
                 .sslProvider(provider)
+                .enableOcsp(ocspStapling())
                 .protocols(PROTOCOLS)
                 .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
                 .applicationProtocolConfig(new ApplicationProtocolConfig(

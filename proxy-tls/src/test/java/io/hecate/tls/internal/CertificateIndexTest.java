@@ -14,7 +14,7 @@ class CertificateIndexTest {
     private static final Instant NOW = Instant.parse("2026-11-27T12:00:00Z");
 
     private static LoadedCertificate certificate(String source, Instant notBefore, Instant notAfter, String... names) {
-        return new LoadedCertificate(List.of(names), "CN=Test", notBefore, notAfter, null, source);
+        return new LoadedCertificate(List.of(names), "CN=Test", notBefore, notAfter, null, source, List.of());
     }
 
     @Test

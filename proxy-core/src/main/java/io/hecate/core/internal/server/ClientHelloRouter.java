@@ -7,6 +7,7 @@ import io.netty.handler.ssl.SslClientHelloHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.NetUtil;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 
 import javax.net.ssl.SSLException;
@@ -31,6 +32,8 @@ final class ClientHelloRouter extends SslClientHelloHandler<SslContext> {
 
     private final TlsContextProvider provider;
     private final long handshakeTimeoutMillis;
+    /** The SNI name of this connection's ClientHello, for {@link TlsContextProvider#prepare}. */
+    private String serverName;
 
     ClientHelloRouter(TlsContextProvider provider, int maxClientHelloLength, long handshakeTimeoutMillis) {
         super(maxClientHelloLength);
@@ -45,6 +48,7 @@ final class ClientHelloRouter extends SslClientHelloHandler<SslContext> {
     @Override
     protected Future<SslContext> lookup(ChannelHandlerContext ctx, ByteBuf clientHello) {
         Hello hello = clientHello == null ? new Hello(null, List.of()) : parse(clientHello);
+        serverName = hello.serverName();
         SslContext context;
         try {
             context = provider.contextFor(hello.serverName(), hello.protocols());
@@ -65,9 +69,22 @@ final class ClientHelloRouter extends SslClientHelloHandler<SslContext> {
             ctx.close();
             return;
         }
-        SslHandler ssl = future.getNow().newHandler(ctx.alloc());
-        ssl.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
-        ctx.pipeline().replace(this, SslHandler.class.getName(), ssl);
+        SslContext context = future.getNow();
+        SslHandler ssl = context.newHandler(ctx.alloc());
+        try {
+            provider.prepare(ssl.engine(), context, serverName);
+            ssl.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
+            ctx.pipeline().replace(this, SslHandler.class.getName(), ssl);
+            ssl = null;
+        } catch (RuntimeException e) {
+            ctx.fireExceptionCaught(e);
+            ctx.close();
+        } finally {
+            // Until the pipeline holds the handler, its (reference-counted, native) engine is ours to free.
+            if (ssl != null) {
+                ReferenceCountUtil.safeRelease(ssl.engine());
+            }
+        }
     }
 
     /**
