@@ -183,6 +183,20 @@ public final class ConsulConfigSource implements ConfigSource {
         }
     }
 
+    /** Leaves out the Consul documents the proxy could not apply, and assembles again without them. */
+    @Override
+    public synchronized void rejected(ProxyConfig config, ConfigException problems) {
+        List<ConfigAssembly.Rejection> unusable = assembly.rejected(problems);
+        if (unusable.isEmpty()) {
+            return;
+        }
+        unusable.forEach(rejection -> LOG.warn("rejected {}", rejection));
+        List<ConfigAssembly.Rejection> all = new java.util.ArrayList<>(rejections);
+        all.addAll(unusable);
+        rejections = List.copyOf(all);
+        changed();
+    }
+
     @Override
     public void watch(Runnable onChange) {
         this.onChange = onChange;

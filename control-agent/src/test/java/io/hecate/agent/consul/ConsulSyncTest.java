@@ -88,6 +88,36 @@ class ConsulSyncTest {
         }
     }
 
+    /** A filter's settings are checked only when the proxy builds the route: the document is left out then. */
+    @Test
+    void aDocumentOnlyTheProxyCanFaultIsLeftOutAndTheRestApplies() throws Exception {
+        consul.put("hecate/routes/limited", """
+                match: { path_prefix: /limited }
+                proxy: { upstream: app }
+                filters:
+                  - type: rate_limit
+                    limits: [{ name: per-client, key: client_address, requests: 0, per: 1s }]
+                """);
+        consul.put("hecate/routes/third", "match: { path_prefix: /third }\nproxy: { upstream: app }\n");
+
+        for (ConsulNode node : nodes) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.get("/third").status() == 200);
+            assertThat(node.get("/limited").status()).isEqualTo(404);
+            assertThat(node.admin("/consul")).contains("consul:hecate/routes/limited").contains("requests");
+        }
+
+        consul.put("hecate/routes/limited", """
+                match: { path_prefix: /limited }
+                proxy: { upstream: app }
+                filters:
+                  - type: rate_limit
+                    limits: [{ name: per-client, key: client_address, requests: 100, per: 1s }]
+                """);
+        for (ConsulNode node : nodes) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.get("/limited").status() == 200);
+        }
+    }
+
     @Test
     void anEmptyRoutesTreeIsRefusedAndTheRoutesStay() throws Exception {
         consul.delete("hecate/routes/first");

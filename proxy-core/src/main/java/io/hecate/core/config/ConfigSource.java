@@ -16,6 +16,16 @@ public interface ConfigSource extends AutoCloseable {
     default void watch(Runnable onChange) {
     }
 
+    /**
+     * The configuration {@link #load} gave last could not be applied: a problem only building it
+     * finds, such as a filter's settings. Called on the reload thread before the next {@code load}.
+     * A source that joins its configuration from parts (Consul documents, say) can leave the part
+     * at fault out and report a change; the default does nothing, and the running configuration
+     * stays in force either way.
+     */
+    default void rejected(ProxyConfig config, ConfigException problems) {
+    }
+
     /** A short description for logs and the admin API, e.g. the file path. */
     String describe();
 

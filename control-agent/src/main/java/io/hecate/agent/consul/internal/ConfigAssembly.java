@@ -48,8 +48,8 @@ public final class ConfigAssembly {
     public record Result(ProxyConfig config, List<Rejection> rejections) {
     }
 
-    /** Where a route or upstream came from: the file, a KV key, or a catalog service. */
-    private record Origin(String source, String kvKey) {
+    /** Where a route or upstream came from: the file, a KV key (at an index), or a catalog service. */
+    private record Origin(String source, String kvKey, long modifyIndex) {
         boolean fromConsul() {
             return source.startsWith("consul");
         }
@@ -58,9 +58,17 @@ public final class ConfigAssembly {
     private record Piece<T>(Origin origin, String name, T value) {
     }
 
+    /** A document version the proxy could not apply (a filter's settings, say), and why. */
+    private record Unusable(long modifyIndex, String message) {
+    }
+
     private final KvLayout layout;
     private final Map<String, Piece<RouteConfig>> goodRoutes = new HashMap<>();
     private final Map<String, Piece<UpstreamConfig>> goodUpstreams = new HashMap<>();
+    private final Map<String, Unusable> unusable = new HashMap<>();
+    /** The pieces of the configuration assembled last: good once the proxy applied it. */
+    private List<Piece<RouteConfig>> lastRoutes = List.of();
+    private Map<String, Piece<UpstreamConfig>> lastUpstreams = Map.of();
 
     public ConfigAssembly(KvLayout layout) {
         this.layout = layout;
@@ -71,11 +79,15 @@ public final class ConfigAssembly {
      *                         explains (then nothing is applied and the running one stays)
      */
     public Result assemble(ProxyConfig base, ConsulState state) throws ConfigException {
+        // The proxy did not say otherwise (rejected), so what was assembled last was applied.
+        remember(lastRoutes, lastUpstreams);
+        lastRoutes = List.of();
+        lastUpstreams = Map.of();
         List<Rejection> rejections = new ArrayList<>();
         state.refusals().forEach(refusal -> rejections.add(new Rejection("consul:" + layout.prefix(), refusal)));
         List<Piece<RouteConfig>> routes = new ArrayList<>();
         Map<String, Piece<UpstreamConfig>> upstreams = new LinkedHashMap<>();
-        Origin file = new Origin("file", null);
+        Origin file = new Origin("file", null, 0);
         base.routes().forEach(r -> routes.add(new Piece<>(file, r.id(), r)));
         base.upstreams().forEach((n, u) -> upstreams.put(n, new Piece<>(file, n, u)));
 
@@ -103,8 +115,59 @@ public final class ConfigAssembly {
             }
         }
         ProxyConfig config = settle(base, routes, upstreams, rejections);
-        remember(routes, upstreams);
+        lastRoutes = List.copyOf(routes);
+        lastUpstreams = Map.copyOf(upstreams);
         return new Result(config, rejections);
+    }
+
+    /**
+     * The proxy could not apply what was assembled last: the Consul documents its problems point
+     * at are unusable in their present version (until they change), and the others become good.
+     *
+     * @return the documents left out, empty when no Consul document explains the problems
+     */
+    public List<Rejection> rejected(ConfigException problems) {
+        List<Rejection> rejections = new ArrayList<>();
+        Map<String, Piece<UpstreamConfig>> upstreams = new LinkedHashMap<>(lastUpstreams);
+        List<Piece<RouteConfig>> routes = new ArrayList<>(lastRoutes);
+        for (ConfigProblem problem : problems.problems()) {
+            Piece<?> piece = null;
+            String where = problem.path();
+            Matcher route = ROUTE_PATH.matcher(problem.path());
+            Matcher upstream = UPSTREAM_PATH.matcher(problem.path());
+            if (route.matches() && Integer.parseInt(route.group(1)) < lastRoutes.size()) {
+                piece = lastRoutes.get(Integer.parseInt(route.group(1)));
+                where = "route" + route.group(2);
+                routes.remove(piece);
+            } else if (upstream.matches() && lastUpstreams.containsKey(upstream.group(1))) {
+                piece = lastUpstreams.get(upstream.group(1));
+                where = "upstream" + upstream.group(2);
+                upstreams.remove(upstream.group(1));
+            }
+            if (piece != null && piece.origin().kvKey() != null) {
+                String message = where + ": " + problem.message();
+                unusable.put(piece.origin().kvKey(), new Unusable(piece.origin().modifyIndex(), message));
+                rejections.add(new Rejection(piece.origin().source(), message));
+            }
+        }
+        if (!rejections.isEmpty()) {
+            lastRoutes = routes;
+            lastUpstreams = upstreams;
+        }
+        return rejections;
+    }
+
+    /** A reason when this version of the document was found unusable before, else {@code null}. */
+    private String unusable(ConsulState.Document document) {
+        Unusable known = unusable.get(document.key());
+        if (known == null) {
+            return null;
+        }
+        if (known.modifyIndex() != document.modifyIndex()) {
+            unusable.remove(document.key());
+            return null;
+        }
+        return known.message();
     }
 
     private void readKv(ConsulState state, List<Piece<UpstreamConfig>> upstreams, List<Piece<RouteConfig>> routes,
@@ -116,8 +179,9 @@ public final class ConfigAssembly {
                 continue;
             }
             live.add(document.key());
-            Origin origin = new Origin("consul:" + document.key(), document.key());
+            Origin origin = new Origin("consul:" + document.key(), document.key(), document.modifyIndex());
             try {
+                refuseIfUnusable(origin, document);
                 upstreams.add(new Piece<>(origin, name, ConfigDocuments.upstream(origin.source(), document.text())));
             } catch (ConfigException e) {
                 reject(rejections, origin, e.problems(), goodUpstreams.get(document.key()));
@@ -133,8 +197,9 @@ public final class ConfigAssembly {
                 continue;
             }
             live.add(document.key());
-            Origin origin = new Origin("consul:" + document.key(), document.key());
+            Origin origin = new Origin("consul:" + document.key(), document.key(), document.modifyIndex());
             try {
+                refuseIfUnusable(origin, document);
                 RouteConfig route = ConfigDocuments.route(origin.source(), id, document.text());
                 if (!route.id().equals(id)) {
                     throw new ConfigException(List.of(new ConfigProblem(origin.source(), 0, "route.id",
@@ -151,6 +216,14 @@ public final class ConfigAssembly {
         }
         goodRoutes.keySet().retainAll(live);
         goodUpstreams.keySet().retainAll(live);
+        unusable.keySet().retainAll(live);
+    }
+
+    private void refuseIfUnusable(Origin origin, ConsulState.Document document) throws ConfigException {
+        String reason = unusable(document);
+        if (reason != null) {
+            throw new ConfigException(List.of(new ConfigProblem(origin.source(), 0, "", reason)));
+        }
     }
 
     private static void reject(List<Rejection> rejections, Origin origin, List<ConfigProblem> problems, Piece<?> good) {
@@ -166,7 +239,7 @@ public final class ConfigAssembly {
                              List<Piece<RouteConfig>> routes, List<Rejection> rejections) {
         state.serviceTags().forEach((service, tags) -> {
             String source = "consul-catalog:" + service;
-            Origin origin = new Origin(source, null);
+            Origin origin = new Origin(source, null, 0);
             CatalogTags read = CatalogTags.read(service, tags);
             read.problems().forEach(p -> rejections.add(new Rejection(source, p)));
             List<String> targets = state.instances().getOrDefault(service, List.of()).stream()

@@ -288,6 +288,7 @@ public final class ProxyEngine implements AdminApi {
             long version = apply(config);
             return new ReloadOutcome(true, version, "applied configuration version " + version);
         } catch (ConfigException e) {
+            source.rejected(config, e);
             return stillServing(e);
         } catch (IllegalStateException e) {
             return new ReloadOutcome(false, 0, e.getMessage());
