@@ -10,7 +10,6 @@ import io.hecate.agent.consul.internal.KvLayout;
 import io.hecate.agent.consul.internal.Transaction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "create",
         mixinStandardHelpOptions = true,
@@ -18,18 +17,16 @@ import picocli.CommandLine.Parameters;
         description = "Add a route or an upstream to Consul KV, checked with the routes and upstreams already there.")
 final class CreateCommand extends ChangeCommand {
 
-    @Parameters(index = "0", paramLabel = "route|upstream", converter = DocumentKind.Converter.class,
-            description = "the kind of document")
-    private DocumentKind kind;
-
-    @Parameters(index = "1", paramLabel = "ID", description = "the route's id or the upstream's name")
-    private String name;
+    @Mixin
+    private DocumentId document;
 
     @Mixin
     private DocumentFile file;
 
     @Override
     int run(ConsulConnection consul, KvLayout layout) throws Refusal, ConsulUnavailableException {
+        DocumentKind kind = document.kind;
+        String name = document.name;
         String key = kind.key(layout, checkedName(kind, name));
         String text = file.read();
         KvDocuments stored = KvDocuments.read(consul, layout);

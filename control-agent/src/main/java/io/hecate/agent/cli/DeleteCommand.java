@@ -9,7 +9,7 @@ import io.hecate.agent.consul.internal.KvDocuments;
 import io.hecate.agent.consul.internal.KvLayout;
 import io.hecate.agent.consul.internal.Transaction;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 import java.util.List;
 
@@ -19,15 +19,13 @@ import java.util.List;
         description = "Remove a route or an upstream from Consul KV; an upstream that a route still uses is kept.")
 final class DeleteCommand extends ChangeCommand {
 
-    @Parameters(index = "0", paramLabel = "route|upstream", converter = DocumentKind.Converter.class,
-            description = "the kind of document")
-    private DocumentKind kind;
-
-    @Parameters(index = "1", paramLabel = "ID", description = "the route's id or the upstream's name")
-    private String name;
+    @Mixin
+    private DocumentId document;
 
     @Override
     int run(ConsulConnection consul, KvLayout layout) throws Refusal, ConsulUnavailableException {
+        DocumentKind kind = document.kind;
+        String name = document.name;
         String key = kind.key(layout, checkedName(kind, name));
         KvDocuments stored = KvDocuments.read(consul, layout);
         KvDocument current = kind.stored(stored).get(name);

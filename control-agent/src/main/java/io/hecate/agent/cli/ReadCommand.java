@@ -6,8 +6,8 @@ import io.hecate.agent.consul.internal.KvDocument;
 import io.hecate.agent.consul.internal.KvDocuments;
 import io.hecate.agent.consul.internal.KvLayout;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "read",
         mixinStandardHelpOptions = true,
@@ -15,12 +15,8 @@ import picocli.CommandLine.Parameters;
         description = "Print a route's or an upstream's document exactly as Consul KV stores it.")
 final class ReadCommand extends ConsulCommand {
 
-    @Parameters(index = "0", paramLabel = "route|upstream", converter = DocumentKind.Converter.class,
-            description = "the kind of document")
-    private DocumentKind kind;
-
-    @Parameters(index = "1", paramLabel = "ID", description = "the route's id or the upstream's name")
-    private String name;
+    @Mixin
+    private DocumentId document;
 
     @Option(names = {"-i", "--index"},
             description = "also print the document's ModifyIndex to stderr, for hecate update --cas")
@@ -28,6 +24,8 @@ final class ReadCommand extends ConsulCommand {
 
     @Override
     int run(ConsulConnection consul, KvLayout layout) throws Refusal, ConsulUnavailableException {
+        DocumentKind kind = document.kind;
+        String name = document.name;
         String key = kind.key(layout, checkedName(kind, name));
         KvDocument document = KvDocuments.one(consul, key);
         if (document == null) {

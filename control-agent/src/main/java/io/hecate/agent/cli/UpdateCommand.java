@@ -11,7 +11,6 @@ import io.hecate.agent.consul.internal.Transaction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "update",
         mixinStandardHelpOptions = true,
@@ -20,12 +19,8 @@ import picocli.CommandLine.Parameters;
                 + " refused if someone else changed it since it was read.")
 final class UpdateCommand extends ChangeCommand {
 
-    @Parameters(index = "0", paramLabel = "route|upstream", converter = DocumentKind.Converter.class,
-            description = "the kind of document")
-    private DocumentKind kind;
-
-    @Parameters(index = "1", paramLabel = "ID", description = "the route's id or the upstream's name")
-    private String name;
+    @Mixin
+    private DocumentId document;
 
     @Mixin
     private DocumentFile file;
@@ -37,6 +32,8 @@ final class UpdateCommand extends ChangeCommand {
 
     @Override
     int run(ConsulConnection consul, KvLayout layout) throws Refusal, ConsulUnavailableException {
+        DocumentKind kind = document.kind;
+        String name = document.name;
         String key = kind.key(layout, checkedName(kind, name));
         String text = file.read();
         KvDocuments stored = KvDocuments.read(consul, layout);
@@ -63,6 +60,8 @@ final class UpdateCommand extends ChangeCommand {
     }
 
     private Refusal stale(String key, long index) {
+        DocumentKind kind = document.kind;
+        String name = document.name;
         return new Refusal(kind + " " + name + " was changed in Consul since it was read at ModifyIndex " + index
                 + " (" + key + "); nothing was written. Read it again (hecate read " + kind + " " + name
                 + " --index), redo your change on that text, and update again.");

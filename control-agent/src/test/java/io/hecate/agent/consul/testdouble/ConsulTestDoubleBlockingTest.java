@@ -15,28 +15,12 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Blocking queries (api-docs/features/blocking), stop() and restart() as a client lives through them. */
 @Timeout(30)
-class ConsulTestDoubleBlockingTest {
-
-    private ConsulTestDouble consul;
-    private ConsulClient client;
-
-    @BeforeEach
-    void start() throws IOException {
-        consul = ConsulTestDouble.start();
-        client = new ConsulClient("127.0.0.1", consul.port());
-    }
-
-    @AfterEach
-    void stop() {
-        consul.close();
-    }
+class ConsulTestDoubleBlockingTest extends AgainstTheDouble {
 
     @Test
     void aBlockingReadWakesOnAChangeUnderItsPrefix() throws Exception {

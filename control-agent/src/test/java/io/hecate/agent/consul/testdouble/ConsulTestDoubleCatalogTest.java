@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.ecwid.consul.v1.ConsulClient;
 import com.ecwid.consul.v1.OperationException;
 import com.ecwid.consul.v1.QueryParams;
 import com.ecwid.consul.v1.Response;
@@ -24,27 +23,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Catalog, health and agent registration (api-docs/catalog, api-docs/health, api-docs/agent/service). */
 @Timeout(30)
-class ConsulTestDoubleCatalogTest {
+class ConsulTestDoubleCatalogTest extends AgainstTheDouble {
 
-    private ConsulTestDouble consul;
-    private ConsulClient client;
     private HttpServer backend;
 
-    @BeforeEach
-    void start() throws IOException {
-        consul = ConsulTestDouble.start();
-        client = new ConsulClient("127.0.0.1", consul.port());
-    }
-
     @AfterEach
-    void stop() {
-        consul.close();
+    void stopTheBackend() {
         if (backend != null) {
             backend.stop(0);
         }

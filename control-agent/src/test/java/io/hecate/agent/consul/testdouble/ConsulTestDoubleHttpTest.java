@@ -16,28 +16,12 @@ import java.util.List;
 import javax.net.ssl.SSLContext;
 import org.apache.http.impl.client.CloseableHttpClient;
 import org.apache.http.impl.client.HttpClientBuilder;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The HTTP surface: ACL tokens, datacenters, headers, unknown paths, the agent and status reads, HTTPS. */
 @Timeout(30)
-class ConsulTestDoubleHttpTest {
-
-    private ConsulTestDouble consul;
-    private PlainHttp http;
-
-    @BeforeEach
-    void start() throws IOException {
-        consul = ConsulTestDouble.start();
-        http = new PlainHttp(consul.address());
-    }
-
-    @AfterEach
-    void stop() {
-        consul.close();
-    }
+class ConsulTestDoubleHttpTest extends AgainstTheDouble {
 
     @Test
     void startsOnLoopbackWithAnAddressAndAnIndex() {

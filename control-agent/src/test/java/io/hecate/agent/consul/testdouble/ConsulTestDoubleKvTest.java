@@ -3,38 +3,20 @@ package io.hecate.agent.consul.testdouble;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.ecwid.consul.v1.ConsulClient;
 import com.ecwid.consul.v1.OperationException;
 import com.ecwid.consul.v1.QueryParams;
 import com.ecwid.consul.v1.Response;
 import com.ecwid.consul.v1.kv.model.GetValue;
 import com.ecwid.consul.v1.kv.model.PutParams;
 import com.ecwid.consul.v1.session.model.NewSession;
-import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The KV endpoints (api-docs/kv) through the ecwid client, as production code uses them. */
 @Timeout(30)
-class ConsulTestDoubleKvTest {
-
-    private ConsulTestDouble consul;
-    private ConsulClient client;
-
-    @BeforeEach
-    void start() throws IOException {
-        consul = ConsulTestDouble.start();
-        client = new ConsulClient("127.0.0.1", consul.port());
-    }
-
-    @AfterEach
-    void stop() {
-        consul.close();
-    }
+class ConsulTestDoubleKvTest extends AgainstTheDouble {
 
     @Test
     void putThenGetReturnsTheValueWithItsIndexes() {

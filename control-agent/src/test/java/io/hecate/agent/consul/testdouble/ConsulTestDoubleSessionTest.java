@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.ecwid.consul.v1.ConsulClient;
 import com.ecwid.consul.v1.OperationException;
 import com.ecwid.consul.v1.QueryParams;
 import com.ecwid.consul.v1.kv.model.GetValue;
@@ -12,32 +11,15 @@ import com.ecwid.consul.v1.kv.model.PutParams;
 import com.ecwid.consul.v1.session.model.NewSession;
 import com.ecwid.consul.v1.session.model.Session;
 import com.google.gson.JsonParser;
-import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Sessions (api-docs/session) and what their invalidation does to the locks they hold. */
 @Timeout(30)
-class ConsulTestDoubleSessionTest {
-
-    private ConsulTestDouble consul;
-    private ConsulClient client;
-
-    @BeforeEach
-    void start() throws IOException {
-        consul = ConsulTestDouble.start();
-        client = new ConsulClient("127.0.0.1", consul.port());
-    }
-
-    @AfterEach
-    void stop() {
-        consul.close();
-    }
+class ConsulTestDoubleSessionTest extends AgainstTheDouble {
 
     @Test
     void createReadListRenewAndDestroy() {

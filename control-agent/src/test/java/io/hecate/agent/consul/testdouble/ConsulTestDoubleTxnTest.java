@@ -5,35 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
 import java.util.StringJoiner;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Transactions (api-docs/txn) over plain HTTP. */
 @Timeout(30)
-class ConsulTestDoubleTxnTest {
-
-    private ConsulTestDouble consul;
-    private PlainHttp http;
-
-    @BeforeEach
-    void start() throws IOException {
-        consul = ConsulTestDouble.start();
-        http = new PlainHttp(consul.address());
-    }
-
-    @AfterEach
-    void stop() {
-        consul.close();
-    }
+class ConsulTestDoubleTxnTest extends AgainstTheDouble {
 
     @Test
     void aSuccessfulTransactionAppliesEveryOperationAtOneIndex() {
