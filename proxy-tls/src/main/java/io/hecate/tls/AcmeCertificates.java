@@ -3,15 +3,20 @@ package io.hecate.tls;
 import io.hecate.core.tls.HttpChallengeResponder;
 import io.hecate.tls.internal.Http01Tokens;
 import io.hecate.tls.internal.PemFiles;
+import io.hecate.tls.internal.RenewalAdvice;
+import io.hecate.tls.internal.RenewalInfoLookup;
+import io.hecate.tls.internal.RenewalInfoSchedule;
 import org.shredzone.acme4j.Authorization;
 import org.shredzone.acme4j.Login;
 import org.shredzone.acme4j.Order;
+import org.shredzone.acme4j.OrderBuilder;
 import org.shredzone.acme4j.Session;
 import org.shredzone.acme4j.Status;
 import org.shredzone.acme4j.AccountBuilder;
 import org.shredzone.acme4j.challenge.Http01Challenge;
 import org.shredzone.acme4j.connector.HttpConnector;
 import org.shredzone.acme4j.connector.NetworkSettings;
+import org.shredzone.acme4j.connector.Resource;
 import org.shredzone.acme4j.exception.AcmeException;
 import org.shredzone.acme4j.provider.GenericAcmeProvider;
 import org.shredzone.acme4j.util.KeyPairUtils;
@@ -53,7 +58,8 @@ import java.util.concurrent.TimeUnit;
  * (by default files under {@link AcmeSettings#storage()}, readable by the owner only; shared by a
  * cluster store); a stored certificate is served at start without asking the server.
  *
- * <p>Not yet here (issue 4): ARI.
+ * <p>When the server offers ACME Renewal Information (ARI, RFC 9773), it decides when to renew:
+ * see {@link #start()}.
  */
 public final class AcmeCertificates implements AutoCloseable {
 
@@ -82,6 +88,7 @@ public final class AcmeCertificates implements AutoCloseable {
     private volatile Instant nextAttempt;
     private int failures;
     private ScheduledFuture<?> scheduled;
+    private final RenewalInfoSchedule renewalInfo = new RenewalInfoSchedule();
 
     static {
         // acme4j reads and writes keys and builds CSRs through BouncyCastle's JCA provider; added
@@ -125,6 +132,13 @@ public final class AcmeCertificates implements AutoCloseable {
      * so that many names do not renew at once), retried after a failure with exponential backoff
      * (1 min doubling up to 6 h, or later when the server said {@code Retry-After}). While renewal
      * fails, the certificate that still works keeps being served.
+     *
+     * <p>When the server's directory has {@code renewalInfo} (ARI), each new or loaded certificate's
+     * suggested renewal window is fetched and renewal happens at a random time inside it (at once
+     * when it has begun) instead; the window is fetched again when the server's {@code Retry-After}
+     * says, else every 6 hours (kept between 1 minute and a day), so a window the CA moves earlier
+     * (a mass revocation) is followed. A failed fetch keeps the schedule as it was and is retried
+     * like a failed order.
      */
     public void start() {
         worker.execute(() -> {
@@ -153,11 +167,20 @@ public final class AcmeCertificates implements AutoCloseable {
         return nextAttempt;
     }
 
-    /** On the ACME thread: orders when missing or due, then schedules the next check. */
+    /** When the server's renewal information (ARI) is fetched next, or {@code null}. For tests, which move the clock there. */
+    Instant renewalInfoNextFetch() {
+        return renewalInfo.nextFetch();
+    }
+
+    /** On the ACME thread: asks ARI when due, orders when missing or due, then schedules the next check. */
     private void check() {
         Instant now = clock.instant();
+        if (renewalInfo.due(now)) {
+            fetchRenewalInfo(now);
+        }
         if (renewAt != null && now.isBefore(renewAt)) {
             schedule(renewAt);
+            report();
             return;
         }
         try {
@@ -175,12 +198,7 @@ public final class AcmeCertificates implements AutoCloseable {
             }
             failures++;
             lastError = describe(e);
-            Duration backoff = FIRST_BACKOFF.multipliedBy(1L << Math.min(failures - 1, 20));
-            if (backoff.compareTo(MAX_BACKOFF) > 0) {
-                backoff = MAX_BACKOFF;
-            }
-            backoff = backoff.plusMillis((long) (random.nextDouble() * backoff.toMillis() / 10));
-            Instant next = now.plus(backoff);
+            Instant next = now.plus(backoff(failures));
             if (e instanceof org.shredzone.acme4j.exception.AcmeRateLimitedException limited
                     && limited.getRetryAfter().isPresent() && limited.getRetryAfter().get().isAfter(next)) {
                 next = limited.getRetryAfter().get();
@@ -191,6 +209,41 @@ public final class AcmeCertificates implements AutoCloseable {
             schedule(next);
         }
         report();
+    }
+
+    /** 1 min doubling up to 6 h, plus up to a tenth more so that failed names do not retry in step. */
+    private Duration backoff(int failuresInARow) {
+        Duration backoff = FIRST_BACKOFF.multipliedBy(1L << Math.min(failuresInARow - 1, 20));
+        if (backoff.compareTo(MAX_BACKOFF) > 0) {
+            backoff = MAX_BACKOFF;
+        }
+        return backoff.plusMillis((long) (random.nextDouble() * backoff.toMillis() / 10));
+    }
+
+    /** Asks the server about the served certificate's renewal (ARI), moving {@link #renewAt} to what it suggests. */
+    private void fetchRenewalInfo(Instant now) {
+        try {
+            Session session = session();
+            if (session.resourceUrlOptional(Resource.RENEWAL_INFO).isEmpty()) {
+                renewalInfo.notOffered();
+                return;
+            }
+            renewalInfo.offered();
+            RenewalAdvice before = renewalInfo.advice();
+            RenewalAdvice advice = RenewalInfoLookup.fetch(session, servedLeaf, now);
+            renewAt = renewalInfo.answered(advice, now);
+            if (before == null || !before.windowStart().equals(advice.windowStart())
+                    || !before.windowEnd().equals(advice.windowEnd())) {
+                LOG.info("ACME: the server suggests renewing {} between {} and {}{}; renewing at {}", settings.domains(),
+                        advice.windowStart(), advice.windowEnd(),
+                        advice.explanation() == null ? "" : " (" + advice.explanation() + ")", renewAt);
+            }
+        } catch (Exception e) {
+            String error = describe(e);
+            Instant next = renewalInfo.failed(error, failuresInARow -> now.plus(backoff(failuresInARow)));
+            LOG.warn("ACME: cannot fetch the renewal information for {} from {}, renewing at {} as planned;"
+                    + " next attempt at {}: {}", settings.domains(), settings.directory(), renewAt, next, error);
+        }
     }
 
     /** The exception's message and its causes' ("Network error: ... Connection refused"). */
@@ -206,12 +259,29 @@ public final class AcmeCertificates implements AutoCloseable {
     }
 
     private void report() {
-        tls.report(id(), settings.domains(), source(), nextAttempt != null ? nextAttempt : renewAt, lastError);
+        tls.report(id(), settings.domains(), source(), nextAttempt != null ? nextAttempt : renewAt, lastError,
+                renewalInfoStatus());
     }
 
+    private HecateTls.RenewalInfoStatus renewalInfoStatus() {
+        if (!renewalInfo.isOffered()) {
+            return null;
+        }
+        RenewalAdvice advice = renewalInfo.advice();
+        return new HecateTls.RenewalInfoStatus(advice != null, advice == null ? null : advice.windowStart(),
+                advice == null ? null : advice.windowEnd(),
+                advice == null || advice.explanation() == null ? null : advice.explanation().toString(),
+                renewalInfo.nextFetch(), renewalInfo.fetchError());
+    }
+
+    /** The next check at {@code at}, or sooner when ARI is to be asked before. */
     private void schedule(Instant at) {
         if (scheduled != null) {
             scheduled.cancel(false);
+        }
+        Instant fetch = renewalInfo.nextFetch();
+        if (fetch != null && fetch.isBefore(at)) {
+            at = fetch;
         }
         long delay = Math.max(0, Duration.between(clock.instant(), at).toMillis());
         scheduled = worker.schedule(this::check, delay, TimeUnit.MILLISECONDS);
@@ -293,10 +363,16 @@ public final class AcmeCertificates implements AutoCloseable {
             return false;
         }
         tls.install(id(), PemFiles.privateKey(keyPem, certificateKey("privkey.pem")), certificates, source());
-        servedLeaf = certificates.get(0);
-        renewAt = renewalTime(certificates.get(0));
+        serving(certificates.get(0));
         report();
         return true;
+    }
+
+    /** A new certificate is served: renewed a third of its lifetime before expiry, unless ARI (asked next) says otherwise. */
+    private void serving(X509Certificate leaf) {
+        servedLeaf = leaf;
+        renewAt = renewalTime(leaf);
+        renewalInfo.certificateChanged(leaf.getNotAfter().toInstant(), clock.instant());
     }
 
     /** Orders a certificate now, on the ACME thread, whether due or not; completes when it is served (or failed). */
@@ -336,7 +412,7 @@ public final class AcmeCertificates implements AutoCloseable {
         if (!settings.agreeToTerms()) {
             throw new AcmeException("the ACME server's terms of service must be accepted (agree_to_terms: true)");
         }
-        Session session = new Session(settings.directory(), new Provider(sslContext()));
+        Session session = session();
         AccountBuilder account = new AccountBuilder().agreeToTermsOfService().useKeyPair(accountKey());
         if (settings.email() != null) {
             account.addEmail(settings.email());
@@ -345,7 +421,14 @@ public final class AcmeCertificates implements AutoCloseable {
             account.withKeyIdentifier(eabKeyId, eabHmacKey);
         }
         Login login = account.createLogin(session);
-        Order order = login.newOrder().domains(settings.domains()).create();
+        OrderBuilder newOrder = login.newOrder().domains(settings.domains());
+        // RFC 9773 §5: tells the CA which certificate this one replaces. Only when this server has
+        // answered about it: a server without ARI cannot take the field, and a certificate from
+        // another CA (the directory was changed) is not this server's to replace.
+        if (servedLeaf != null && renewalInfo.advice() != null) {
+            newOrder.replaces(servedLeaf);
+        }
+        Order order = newOrder.create();
         for (Authorization authorization : order.getAuthorizations()) {
             if (authorization.getStatus() == Status.VALID) {
                 continue;
@@ -386,8 +469,7 @@ public final class AcmeCertificates implements AutoCloseable {
         List<X509Certificate> chain = order.getCertificate().getCertificateChain();
         store(domainKey, chain);
         tls.install(id(), domainKey.getPrivate(), chain, source());
-        servedLeaf = chain.get(0);
-        renewAt = renewalTime(chain.get(0));
+        serving(chain.get(0));
         return chain.get(0);
     }
 
@@ -480,6 +562,10 @@ public final class AcmeCertificates implements AutoCloseable {
     private static String pem(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
                 + "\n-----END " + type + "-----\n";
+    }
+
+    private Session session() throws GeneralSecurityException, IOException {
+        return new Session(settings.directory(), new Provider(sslContext()));
     }
 
     /** The JDK's trust, or only {@link AcmeSettings#trustedRoots()} when some are given (a test server). */

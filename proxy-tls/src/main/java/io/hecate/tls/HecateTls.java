@@ -212,7 +212,8 @@ public final class HecateTls implements TlsContextProvider, AutoCloseable {
     /**
      * {@code GET /certs} on the admin API: the provider and, per configured certificate, its names,
      * issuer, validity, where it comes from, when it renews ({@code null}: a static file renews
-     * when the file is replaced) and the last error loading it.
+     * when the file is replaced), the last error loading it, and for ACME certificates the
+     * server's renewal information (ARI).
      */
     public String certsJson() {
         StringBuilder json = new StringBuilder("{\"provider\":").append(quote(provider())).append(",\"certificates\":[");
@@ -233,11 +234,28 @@ public final class HecateTls implements TlsContextProvider, AutoCloseable {
                     .append(",\"source\":").append(quote(row.source()))
                     .append(",\"next_renewal\":").append(row.nextRenewal() == null ? "null" : quote(row.nextRenewal().toString()))
                     .append(",\"last_error\":").append(row.lastError() == null ? "null" : quote(row.lastError()))
-                    .append(",\"ocsp\":");
+                    .append(",\"ari\":");
+            appendRenewalInfo(json, row.renewalInfo());
+            json.append(",\"ocsp\":");
             appendOcsp(json, served, now);
             json.append('}');
         }
         return json.append("]}").toString();
+    }
+
+    /** {@code null} unless the certificate's ACME server offers ARI; else its window and whether it set {@code next_renewal}. */
+    private static void appendRenewalInfo(StringBuilder json, RenewalInfoStatus ari) {
+        if (ari == null) {
+            json.append("null");
+            return;
+        }
+        json.append("{\"drives_renewal\":").append(ari.drivesRenewal())
+                .append(",\"window_start\":").append(ari.windowStart() == null ? "null" : quote(ari.windowStart().toString()))
+                .append(",\"window_end\":").append(ari.windowEnd() == null ? "null" : quote(ari.windowEnd().toString()))
+                .append(",\"explanation_url\":").append(ari.explanationUrl() == null ? "null" : quote(ari.explanationUrl()))
+                .append(",\"next_fetch\":").append(ari.nextFetch() == null ? "null" : quote(ari.nextFetch().toString()))
+                .append(",\"fetch_error\":").append(ari.fetchError() == null ? "null" : quote(ari.fetchError()))
+                .append('}');
     }
 
     /** {@code null} when stapling is off, else the responder, the state, the last answer's times and why the last attempt failed. */
@@ -261,34 +279,52 @@ public final class HecateTls implements TlsContextProvider, AutoCloseable {
     }
 
     /** One line of {@code /certs}: a configured file or a managed (ACME) certificate. */
-    private record Row(List<String> names, LoadedCertificate served, String source, Instant nextRenewal, String lastError) {
+    private record Row(List<String> names, LoadedCertificate served, String source, Instant nextRenewal, String lastError,
+                       RenewalInfoStatus renewalInfo) {
     }
 
     private List<Row> rows() {
         List<Row> rows = new ArrayList<>();
         for (Slot slot : slots) {
-            rows.add(new Row(List.of(), slot.served, "file " + slot.files.cert(), null, slot.lastError));
+            rows.add(new Row(List.of(), slot.served, "file " + slot.files.cert(), null, slot.lastError, null));
         }
         for (java.util.Map.Entry<String, ManagedState> entry : new java.util.TreeMap<>(managedStates).entrySet()) {
             ManagedState state = entry.getValue();
             rows.add(new Row(state.names(), managed.get(entry.getKey()), state.source(), state.nextRenewal(),
-                    state.lastError()));
+                    state.lastError(), state.renewalInfo()));
         }
         return rows;
     }
 
     /** What a certificate manager (ACME) says about the certificate it keeps under an id. */
-    private record ManagedState(List<String> names, String source, Instant nextRenewal, String lastError) {
+    private record ManagedState(List<String> names, String source, Instant nextRenewal, String lastError,
+                                RenewalInfoStatus renewalInfo) {
+    }
+
+    /**
+     * What the ACME server's renewal information (ARI, RFC 9773) says about a managed certificate.
+     *
+     * @param drivesRenewal  whether the window set the renewal time (else a third of the lifetime left did)
+     * @param windowStart    the suggested window's start, or {@code null} before an answer
+     * @param windowEnd      its end, or {@code null}
+     * @param explanationUrl where the CA explains the window, or {@code null}
+     * @param nextFetch      when the server is asked again, or {@code null}
+     * @param fetchError     why the last attempt to ask failed, or {@code null}
+     */
+    public record RenewalInfoStatus(boolean drivesRenewal, Instant windowStart, Instant windowEnd,
+                                    String explanationUrl, Instant nextFetch, String fetchError) {
     }
 
     private final java.util.Map<String, ManagedState> managedStates = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
-     * Records the state of a managed certificate for {@code /certs}: when it renews next and why the
-     * last attempt failed ({@code null} after a success).
+     * Records the state of a managed certificate for {@code /certs}: when it renews next, why the
+     * last attempt failed ({@code null} after a success) and what ARI says ({@code null} when its
+     * server offers none).
      */
-    public void report(String id, List<String> names, String source, Instant nextRenewal, String lastError) {
-        managedStates.put(id, new ManagedState(List.copyOf(names), source, nextRenewal, lastError));
+    public void report(String id, List<String> names, String source, Instant nextRenewal, String lastError,
+                       RenewalInfoStatus renewalInfo) {
+        managedStates.put(id, new ManagedState(List.copyOf(names), source, nextRenewal, lastError, renewalInfo));
     }
 
     /** The certificate served under a managed id, or {@code null}. */
