@@ -177,6 +177,12 @@ public final class AcmeCertificates implements AutoCloseable {
         Instant now = clock.instant();
         if (renewalInfo.due(now)) {
             fetchRenewalInfo(now);
+            // Woken to ask while orders fail: a window that says "now" must not skip their backoff (RFC 9773 §4.2).
+            if (nextAttempt != null && now.isBefore(nextAttempt)) {
+                schedule(nextAttempt);
+                report();
+                return;
+            }
         }
         if (renewAt != null && now.isBefore(renewAt)) {
             schedule(renewAt);
@@ -241,8 +247,11 @@ public final class AcmeCertificates implements AutoCloseable {
         } catch (Exception e) {
             String error = describe(e);
             Instant next = renewalInfo.failed(error, failuresInARow -> now.plus(backoff(failuresInARow)));
-            LOG.warn("ACME: cannot fetch the renewal information for {} from {}, renewing at {} as planned;"
-                    + " next attempt at {}: {}", settings.domains(), settings.directory(), renewAt, next, error);
+            // Until the directory has been read, it is not known whether the server offers ARI at all.
+            LOG.warn("ACME: cannot {} for {} from {}, renewing at {} as planned; next attempt at {}: {}",
+                    renewalInfo.isOffered() ? "fetch the renewal information (ARI)"
+                            : "read the directory to see whether it offers renewal information (ARI)",
+                    settings.domains(), settings.directory(), renewAt, next, error);
         }
     }
 

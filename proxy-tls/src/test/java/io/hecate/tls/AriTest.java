@@ -5,6 +5,7 @@ import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -137,20 +138,31 @@ class AriTest {
         assertThat(acme.renewAt()).isAfter(now.plus(Duration.ofDays(29)));
         assertThat(server.requests()).noneMatch(r -> r.contains("/new-"));
 
-        // A mass revocation: the CA moves the window to the past.
+        // A mass revocation: the CA moves the window to the past (and wants to be asked again in a minute).
         server.answer(leaf, new AriServerDouble.Answer(now.minus(Duration.ofDays(2)), now.minus(Duration.ofDays(1)),
-                "https://ca.example/incident/2", Duration.ofHours(1)));
+                "https://ca.example/incident/2", Duration.ofMinutes(1)));
         untilTheNextFetch();
 
         assertThat(server.renewalInfoRequests()).isEqualTo(2);
         assertThat(acme.renewAt()).isBeforeOrEqualTo(clock.instant());
         // Ordered at once: the double serves no nonce, so the attempt fails and is reported.
-        assertThat(server.requests()).anyMatch(r -> r.endsWith("/new-nonce"));
-        assertThat(acme.lastError()).isNotNull();
+        assertThat(nonceRequests()).isEqualTo(1);
+        assertThat(acme.lastError()).contains("nonce");
         assertThat(acme.nextAttempt()).isAfter(clock.instant());
         assertThat(tls.certsJson()).contains("\"drives_renewal\":true", "\"window_start\":\"" + now.minus(Duration.ofDays(2)),
                 "\"explanation_url\":\"https://ca.example/incident/2\"");
         assertThat(tls.managed("acme:" + NAME)).as("still served while renewal fails").isNotNull();
+
+        // Asked again before the failed order's backoff is over: the window still says "now", but
+        // the next order waits for the backoff. (Equal only when the backoff's jitter is 0 ms.)
+        Assumptions.assumeTrue(acme.renewalInfoNextFetch().isBefore(acme.nextAttempt()));
+        untilTheNextFetch();
+        assertThat(server.renewalInfoRequests()).isEqualTo(3);
+        assertThat(nonceRequests()).as("no order before the backoff is over").isEqualTo(1);
+    }
+
+    private long nonceRequests() {
+        return server.requests().stream().filter(r -> r.endsWith("/new-nonce")).count();
     }
 
     @Test
