@@ -1,5 +1,7 @@
 package io.hecate.auth;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.hecate.auth.testing.AuthentikOutpostDouble;
 import io.hecate.auth.testing.AuthentikOutpostDouble.Identity;
 import io.hecate.core.testing.LeakWatcher;
@@ -34,6 +36,8 @@ import static org.awaitility.Awaitility.await;
 
 /** The {@code authentik} filter against a test double of Authentik's outpost and a real backend. */
 class AuthentikForwardAuthTest {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AuthentikForwardAuthTest.class);
 
     private static final Identity ALICE = new Identity("alice", List.of("admins", "staff"), List.of("app:write"),
             "alice@example.test", "Alice Example", "a11ce");
@@ -319,7 +323,7 @@ class AuthentikForwardAuthTest {
         List<HttpResponse<String>> responses = concurrently(1000, cookie);
 
         assertThat(responses).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(200));
-        System.out.println("coalescing: 1000 concurrent requests, " + outpost.authCalls() + " auth calls");
+        LOG.info("coalescing: 1000 concurrent requests, " + outpost.authCalls() + " auth calls");
         assertThat(outpost.authCalls()).as("auth calls for 1000 concurrent requests").isLessThanOrEqualTo(100);
         assertThat(metrics.coalesced(outpost.url())).isEqualTo(1000 - outpost.authCalls());
         assertThat(backend.requestCount()).isEqualTo(1000);

@@ -81,7 +81,7 @@ public final class AcmeCertificates implements AutoCloseable {
         return thread;
     });
     private final Clock clock;
-    private final java.util.Random random = new java.util.Random();
+    private final java.util.Random random;
     private volatile String lastError;
     private volatile X509Certificate servedLeaf;
     private volatile Instant renewAt;
@@ -109,6 +109,12 @@ public final class AcmeCertificates implements AutoCloseable {
 
     /** @param store where the account key and certificates are kept (a cluster store orders once for all nodes) */
     public AcmeCertificates(AcmeSettings settings, HecateTls tls, Clock clock, CertificateStore store) {
+        this(settings, tls, clock, store, new java.util.Random());
+    }
+
+    /** @param random draws the jitter of renewal times and backoffs (tests fix it) */
+    AcmeCertificates(AcmeSettings settings, HecateTls tls, Clock clock, CertificateStore store,
+                     java.util.Random random) {
         if (settings.domains().isEmpty()) {
             throw new IllegalArgumentException("ACME needs at least one domain");
         }
@@ -116,6 +122,7 @@ public final class AcmeCertificates implements AutoCloseable {
         this.tls = tls;
         this.clock = clock;
         this.store = store;
+        this.random = random;
     }
 
     private String id() {

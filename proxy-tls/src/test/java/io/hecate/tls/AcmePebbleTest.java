@@ -20,7 +20,6 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,8 +97,7 @@ class AcmePebbleTest {
 
     /** Pebble, and Hecate with HTTP and HTTPS listeners, proxy-tls and ACME for {@code names}. */
     private void startAll(String... names) throws Exception {
-        Assumptions.assumeTrue(PebbleServer.installed() || System.getenv("CI") != null,
-                "pebble is not installed (.ci/run installs it)");
+        assertThat(PebbleServer.installed()).as("pebble installed (.ci/run installs it)").isTrue();
         int[] pebblePorts = PebbleServer.freePorts();
         io.hecate.core.testing.TestPki pebbleCa = io.hecate.core.testing.TestPki.create();
 
@@ -301,8 +299,7 @@ class AcmePebbleTest {
 
     @Test
     void automaticHttpsForADomainFromTheConfigFile() throws Exception {
-        Assumptions.assumeTrue(PebbleServer.installed() || System.getenv("CI") != null,
-                "pebble is not installed (.ci/run installs it)");
+        assertThat(PebbleServer.installed()).as("pebble installed (.ci/run installs it)").isTrue();
         int[] pebblePorts = PebbleServer.freePorts();
         io.hecate.core.testing.TestPki pebbleCa = io.hecate.core.testing.TestPki.create();
         Path caFile = Files.writeString(dir.resolve("acme-server-ca.pem"),
@@ -410,8 +407,7 @@ class AcmePebbleTest {
 
     @Test
     void wildcardByDns01FromTheConfigFile() throws Exception {
-        Assumptions.assumeTrue(PebbleServer.installed() || System.getenv("CI") != null,
-                "pebble is not installed (.ci/run installs it)");
+        assertThat(PebbleServer.installed()).as("pebble installed (.ci/run installs it)").isTrue();
         int[] pebblePorts = PebbleServer.freePorts();
         io.hecate.core.testing.TestPki pebbleCa = io.hecate.core.testing.TestPki.create();
         Path caFile = Files.writeString(dir.resolve("acme-server-ca.pem"),

@@ -1,5 +1,7 @@
 package io.hecate.tls;
 
+import java.time.Duration;
+import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -99,13 +101,14 @@ final class OpensslCa implements AutoCloseable {
                 .start();
         // Wait for its "waiting for OCSP client connections" line: a probe connection would wedge it,
         // since it serves one connection at a time and does not give up on one that sends nothing.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.readString(dir.resolve("ocsp.log")).contains("waiting for OCSP client connections")) {
-            if (!responder.isAlive() || System.nanoTime() > deadline) {
-                throw new IllegalStateException("openssl ocsp did not start: " + Files.readString(dir.resolve("ocsp.log")));
-            }
-            Thread.sleep(50);
-        }
+        await("openssl ocsp listening").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    String log = Files.readString(dir.resolve("ocsp.log"));
+                    if (!responder.isAlive()) {
+                        throw new IllegalStateException("openssl ocsp did not start: " + log);
+                    }
+                    return log.contains("waiting for OCSP client connections");
+                });
     }
 
     void stopResponder() throws InterruptedException {

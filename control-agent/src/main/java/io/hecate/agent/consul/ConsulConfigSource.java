@@ -94,12 +94,8 @@ public final class ConsulConfigSource implements ConfigSource {
      */
     public boolean awaitFirstSync(Duration timeout) throws InterruptedException {
         startWatches();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (firstAnswersIn()) {
-                return true;
-            }
-            Thread.sleep(10);
+        if (state.awaitWatches(this::firstAnswersIn, timeout)) {
+            return true;
         }
         if (!servedFromCache()) {
             LOG.warn("Consul at {} has not answered within {}: starting with the file's routes only; Consul's join"

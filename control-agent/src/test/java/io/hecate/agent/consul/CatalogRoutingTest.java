@@ -122,17 +122,18 @@ class CatalogRoutingTest {
         try {
             NamedBackend c = backend("c");
             consul.registerService("n3", "web-c", "web", "127.0.0.1", c.port(), TAGS, "passing");
-            await().atMost(Duration.ofSeconds(5)).until(() -> c.served() > 0);
-            Thread.sleep(1000);
+            await().atMost(Duration.ofSeconds(10)).until(() -> c.served() > 50);
 
             // A leaving instance fails its check first, then stops: what a deploy does.
             consul.setStatus("web-a", "critical");
-            Thread.sleep(500);
+            await("a out of the upstream").atMost(Duration.ofSeconds(5))
+                    .until(() -> !node.admin("/upstreams").contains(a.address()));
             a.close();
             int servedByB = b.served();
             await().atMost(Duration.ofSeconds(5)).until(() -> b.served() > servedByB + 10);
             consul.deregisterService("web-a");
-            Thread.sleep(1000);
+            int servedByC = c.served();
+            await().atMost(Duration.ofSeconds(10)).until(() -> c.served() > servedByC + 50);
         } finally {
             running.set(false);
             int total = 0;

@@ -1,5 +1,6 @@
 package io.hecate.agent.consul;
 
+import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -194,9 +195,8 @@ class ConsulCertificateStoreTest {
 
         // Another name is not held.
         locks.add(second.lock("b.example.com"));
-        assertThat(waiting).as("excluded while held").isNotCompleted();
-        Thread.sleep(1500);
-        assertThat(waiting).as("excluded while held").isNotCompleted();
+        await("excluded while held").during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3))
+                .until(() -> !waiting.isDone());
 
         held.close();
         CertificateStore.Lock taken = waiting.get(10, TimeUnit.SECONDS);
@@ -232,10 +232,9 @@ class ConsulCertificateStoreTest {
     void aHeldLockOutlivesItsSessionTtlBecauseTheSessionIsRenewed() throws Exception {
         ConsulCertificateStore first = store("a", key);
         locks.add(first.lock("a.example.com"));
-        Thread.sleep(Duration.ofSeconds(18).toMillis());
         CompletableFuture<CertificateStore.Lock> waiting = lockInBackground(store("b", key), "a.example.com");
-        Thread.sleep(1500);
-        assertThat(waiting).as("still held after the 15 s TTL").isNotCompleted();
+        await("still held past the 15 s TTL").during(Duration.ofSeconds(18)).atMost(Duration.ofSeconds(20))
+                .until(() -> !waiting.isDone());
         locks.remove(0).close();
         locks.add(waiting.get(10, TimeUnit.SECONDS));
     }

@@ -1,5 +1,7 @@
 package io.hecate.core.proxy;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.hecate.core.testing.HttpWire;
 import io.hecate.core.testing.Pattern;
 import io.hecate.core.testing.ProxyFixture;
@@ -28,6 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * never loses the tail of a response when the upstream closes before the client has caught up.
  */
 class BackpressureTest {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BackpressureTest.class);
 
     private static final long MIB = 1024 * 1024;
     private static final long SIZE = 256 * MIB;
@@ -107,8 +111,8 @@ class BackpressureTest {
         }
         long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
 
-        System.out.printf("backpressure: %d bytes in %d ms, %d samples, direct before=%s max=%d, heap before=%s max=%d%n",
-                received, elapsedMillis, samples.get(), before.get(DIRECT), maxDirect.get(), before.get(HEAP), maxHeap.get());
+        LOG.info(String.format("backpressure: %d bytes in %d ms, %d samples, direct before=%s max=%d, heap before=%s max=%d",
+                received, elapsedMillis, samples.get(), before.get(DIRECT), maxDirect.get(), before.get(HEAP), maxHeap.get()));
         assertThat(received).isEqualTo(SIZE);
         assertThat(samples.get()).as("metric samples taken during the download").isGreaterThanOrEqualTo(10);
         assertThat(maxDirect.get() - before.get(DIRECT).longValue())

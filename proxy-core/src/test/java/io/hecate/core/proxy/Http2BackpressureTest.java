@@ -1,5 +1,7 @@
 package io.hecate.core.proxy;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.hecate.core.testing.H2Client;
 import io.hecate.core.testing.ProxyFixture;
 import io.hecate.core.testing.TestBackend;
@@ -20,6 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * upstream slowly, while another stream on the same connection runs at full speed.
  */
 class Http2BackpressureTest {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Http2BackpressureTest.class);
 
     private static final long MIB = 1024 * 1024;
     private static final long SIZE = 32 * MIB;
@@ -79,8 +83,8 @@ class Http2BackpressureTest {
             long neighbourMillis = (System.nanoTime() - neighbourStarted) / 1_000_000;
             assertThat(neighbour.body()).hasSize((int) (4 * MIB));
             assertThat(slow.done()).as("the neighbour finished while the slow stream still runs").isNotDone();
-            System.out.printf("h2 backpressure: 4 MiB neighbour in %d ms while the slow stream had %d bytes%n",
-                    neighbourMillis, slow.received());
+            LOG.info(String.format("h2 backpressure: 4 MiB neighbour in %d ms while the slow stream had %d bytes",
+                    neighbourMillis, slow.received()));
 
             assertThat(slow.done().get(60, TimeUnit.SECONDS)).isEqualTo(SIZE);
         } finally {
@@ -88,8 +92,8 @@ class Http2BackpressureTest {
             sampler.join(5000);
         }
         long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
-        System.out.printf("h2 backpressure: %d bytes in %d ms, %d samples, direct before=%s max=%d, heap before=%s max=%d%n",
-                SIZE, elapsedMillis, samples.get(), before.get(DIRECT), maxDirect.get(), before.get(HEAP), maxHeap.get());
+        LOG.info(String.format("h2 backpressure: %d bytes in %d ms, %d samples, direct before=%s max=%d, heap before=%s max=%d",
+                SIZE, elapsedMillis, samples.get(), before.get(DIRECT), maxDirect.get(), before.get(HEAP), maxHeap.get()));
         assertThat(elapsedMillis).as("the reader's pace was the bottleneck").isGreaterThan(3000);
         assertThat(samples.get()).isGreaterThanOrEqualTo(10);
         assertThat(maxDirect.get() - before.get(DIRECT).longValue())

@@ -34,7 +34,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -96,7 +95,7 @@ class Http2DownstreamTest {
 
     @Test
     void curlWithPriorKnowledgeGetsTheBackendsResponse(@TempDir Path dir) throws Exception {
-        assumeThat(Curl.available()).as("curl on PATH").isTrue();
+        assertThat(Curl.available()).as("curl on PATH (.ci/run installs it)").isTrue();
         backend = TestBackend.start();
         proxy = ProxyFixture.proxyTo(backend.address());
         Path body = dir.resolve("body");

@@ -1,5 +1,7 @@
 package io.hecate.core.proxy;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.hecate.core.config.UpstreamConfig;
 import io.hecate.core.config.UpstreamProtocol;
 import io.hecate.core.testing.H2Backend;
@@ -33,6 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * trailers; a slow client holds back only its own stream.
  */
 class Http2UpstreamTest {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Http2UpstreamTest.class);
 
     private static final long MIB = 1024 * 1024;
     private static final String DIRECT = ProxyFixture.key("hecate_buffer_memory_bytes", "kind", "direct");
@@ -171,8 +175,8 @@ class Http2UpstreamTest {
             sampler.join(5000);
         }
         long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
-        System.out.printf("h2 upstream backpressure: %d bytes in %d ms, direct before=%d max=%d%n",
-                received, elapsedMillis, before, maxDirect.get());
+        LOG.info(String.format("h2 upstream backpressure: %d bytes in %d ms, direct before=%d max=%d",
+                received, elapsedMillis, before, maxDirect.get()));
         assertThat(received).isEqualTo(size);
         assertThat(maxDirect.get() - before).isLessThan(16 * MIB);
         // And the upstream stream finished cleanly: the next request reuses the connection.

@@ -158,12 +158,32 @@ public final class ConsulState {
         }
     }
 
-    public void watchChanged(String query, long index) {
+    public synchronized void watchChanged(String query, long index) {
         watches.compute(query, (q, s) -> (s == null ? fresh(q) : s).changed(index, Instant.now()));
+        notifyAll();
     }
 
-    public void watchFailed(String query, String error) {
+    public synchronized void watchFailed(String query, String error) {
         watches.compute(query, (q, s) -> (s == null ? fresh(q) : s).failed(error, Instant.now()));
+        notifyAll();
+    }
+
+    /**
+     * Waits until {@code condition} holds, checked each time a watch answers or fails.
+     *
+     * @return whether it held before {@code timeout}
+     */
+    public synchronized boolean awaitWatches(java.util.function.BooleanSupplier condition, java.time.Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            long left = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+                return false;
+            }
+            wait(left);
+        }
+        return true;
     }
 
     public void watchEnded(String query) {

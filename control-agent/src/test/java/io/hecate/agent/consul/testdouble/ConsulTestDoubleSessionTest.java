@@ -99,11 +99,8 @@ class ConsulTestDoubleSessionTest extends AgainstTheDouble {
         request.setTtl("600ms");
         String id = client.sessionCreate(request, QueryParams.DEFAULT).getValue();
 
-        long until = System.nanoTime() + Duration.ofMillis(1500).toNanos();
-        while (System.nanoTime() < until) {
-            assertThat(client.renewSession(id, QueryParams.DEFAULT).getValue().getId()).isEqualTo(id);
-            Thread.sleep(200);
-        }
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(200))
+                .until(() -> id.equals(client.renewSession(id, QueryParams.DEFAULT).getValue().getId()));
         assertThat(client.getSessionInfo(id, QueryParams.DEFAULT).getValue()).isNotNull();
     }
 

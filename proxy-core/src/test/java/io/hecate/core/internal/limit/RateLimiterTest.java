@@ -1,5 +1,7 @@
 package io.hecate.core.internal.limit;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.github.bucket4j.TimeMeter;
 import io.hecate.core.config.FilterConfig;
 import org.junit.jupiter.api.Test;
@@ -15,6 +17,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The rate limiter driven directly, on a clock the test moves: decisions, fields, memory bounds. */
 class RateLimiterTest {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RateLimiterTest.class);
 
     /** A clock that only moves when told. */
     static final class TestClock implements TimeMeter {
@@ -170,8 +174,8 @@ class RateLimiterTest {
         long held = buckets.size();
         long after = usedHeapAfterGc();
         long used = after - before;
-        System.out.printf("100000 distinct addresses, max_keys %d: %d buckets held, %d bytes of heap (%d per bucket)%n",
-                maxKeys, held, used, held == 0 ? 0 : used / held);
+        LOG.info(String.format("100000 distinct addresses, max_keys %d: %d buckets held, %d bytes of heap (%d per bucket)",
+                maxKeys, held, used, held == 0 ? 0 : used / held));
         assertThat(held).isLessThanOrEqualTo(maxKeys).isGreaterThan(maxKeys / 2);
         assertThat(used).isLessThan(maxKeys * perEntryBound);
         // Still working: a held key keeps its bucket, a new key gets a fresh one.
