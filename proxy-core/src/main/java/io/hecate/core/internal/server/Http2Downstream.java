@@ -15,6 +15,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.flush.FlushConsolidationHandler;
 
 /**
  * Builds the HTTP/2 side of a downstream connection, for prior knowledge and for an h2c upgrade
@@ -23,7 +24,7 @@ import io.netty.handler.flow.FlowControlHandler;
  * {@link Exchange} as HTTP/1.1:
  *
  * <pre>
- * connection: [ConnectionTracker][HeaderDeadline][IdleState][Http2FrameCodec][Http2MultiplexHandler][Http2DownstreamSession]
+ * connection: [ConnectionTracker][HeaderDeadline][IdleState][Http2FrameCodec][FlushConsolidation][Http2MultiplexHandler][Http2DownstreamSession]
  * stream:     [Http2StreamFrameToHttpObjectCodec][Http2StreamAdapter][FlowControlHandler][DownstreamHandler]
  * </pre>
  *
@@ -38,6 +39,8 @@ final class Http2Downstream {
 
     /** Each stream's receive window: the HTTP/2 default, as much as one HTTP/1.1 read buffers. */
     static final int STREAM_WINDOW = Http2CodecUtil.DEFAULT_WINDOW_SIZE;
+    /** At most this many flushes are held back before the socket is written anyway. */
+    static final int FLUSHES_PER_WRITE = 256;
     /** Upper bound of the connection window, however many streams are allowed. */
     static final int MAX_CONNECTION_WINDOW = 64 * 1024 * 1024;
 
@@ -65,12 +68,19 @@ final class Http2Downstream {
                 .build();
     }
 
-    /** The handlers after the codec: the multiplexer and the session. */
+    /**
+     * The handlers after the codec: flush consolidation, the multiplexer and the session. Streams'
+     * responses are written when their upstreams answer, each from its own upstream read, and each
+     * would end in a flush of its own; {@link FlushConsolidationHandler} defers those flushes to the
+     * end of the event loop's turn, so the responses of every upstream read in that turn leave in
+     * one write to the socket instead of one each.
+     */
     static ChannelHandler[] handlers(ProxyRuntime runtime, ListenConfig listen, HeaderDeadline deadline,
                                      String scheme) {
         Http2DownstreamSession session = new Http2DownstreamSession(connectionWindow(listen.maxConcurrentStreams()));
         ChannelHandler streams = new StreamInitializer(runtime, listen.maxRequestLine(), deadline, scheme, session);
-        return new ChannelHandler[] {new Http2MultiplexHandler(streams), session};
+        return new ChannelHandler[] {
+            new FlushConsolidationHandler(FLUSHES_PER_WRITE, true), new Http2MultiplexHandler(streams), session};
     }
 
     static Http2ServerUpgradeCodec upgradeCodec(ProxyRuntime runtime, ListenConfig listen, HeaderDeadline deadline,
