@@ -4,11 +4,13 @@ import io.hecate.core.internal.http.PlainResponse;
 import io.hecate.core.internal.runtime.ProxyRuntime;
 import io.hecate.core.internal.upstream.ConnectionPool;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -20,19 +22,16 @@ import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The last handler of a downstream connection: turns request heads into {@link Exchange}s, one at a
- * time, and decides when the connection reads its next request or closes. Reading is never
- * automatic: the next request head is read only once the previous exchange has finished.
- *
- * <p>On an HTTP/2 connection there is one of these per stream (the channel is the stream's child
- * channel): it serves exactly one exchange, and when that exchange ends the stream ends, through
- * {@link Http2StreamAdapter#exchangeFinished}, instead of the connection reading its next request.
+ * The last handler of a downstream HTTP/1.1 connection: turns request heads into {@link Exchange}s,
+ * one at a time, and decides when the connection reads its next request or closes. Reading is
+ * never automatic: the next request head is read only once the previous exchange has finished.
  */
-final class DownstreamHandler extends ChannelInboundHandlerAdapter {
+final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Downstream {
 
     /** Fired on every downstream channel when the proxy starts draining. */
     static final Object DRAIN = new Object() {
@@ -47,8 +46,6 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private final ProxyRuntime runtime;
     private final HeaderDeadline deadline;
     private final String scheme;
-    /** The stream's adapter on an HTTP/2 stream channel; {@code null} on an HTTP/1.1 connection. */
-    private final Http2StreamAdapter stream;
     private ChannelHandlerContext ctx;
     private ConnectionPool pool;
     private String peerIp;
@@ -59,22 +56,58 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private boolean closing;
 
     DownstreamHandler(ProxyRuntime runtime, HeaderDeadline deadline, String scheme) {
-        this(runtime, deadline, scheme, null);
-    }
-
-    /** @param stream the adapter of the HTTP/2 stream this handler serves, or {@code null} for HTTP/1.1 */
-    DownstreamHandler(ProxyRuntime runtime, HeaderDeadline deadline, String scheme, Http2StreamAdapter stream) {
         this.runtime = runtime;
         this.deadline = deadline;
         this.scheme = scheme;
-        this.stream = stream;
     }
 
-    ConnectionPool pool() {
+    @Override
+    public void write(Object message) {
+        ctx.write(message, ctx.voidPromise());
+    }
+
+    @Override
+    public void flush() {
+        ctx.flush();
+    }
+
+    @Override
+    public void writeAndFlush(Object message) {
+        ctx.writeAndFlush(message, ctx.voidPromise());
+    }
+
+    @Override
+    public boolean isWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    @Override
+    public void close() {
+        ctx.close();
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return ctx.alloc();
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return ctx.channel().eventLoop();
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) ctx.channel().remoteAddress();
+    }
+
+    @Override
+    public ConnectionPool pool() {
         return pool;
     }
 
-    void armResponseDeadline(long nanos) {
+    @Override
+    public void armResponseDeadline(long nanos) {
         if (responseDeadline == null) {
             responseDeadline = new Deadline(ctx.executor(), 0, () -> {
                 if (exchange != null) {
@@ -85,16 +118,17 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         responseDeadline.arm(nanos);
     }
 
-    void disarmResponseDeadline() {
+    @Override
+    public void disarmResponseDeadline() {
         if (responseDeadline != null) {
             responseDeadline.disarm();
         }
     }
 
-    /** The peer's IP address as text, formatted once per connection rather than per request. */
-    String peerIp() {
+    @Override
+    public String peerIp() {
         if (peerIp == null) {
-            peerIp = ((java.net.InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
+            peerIp = remoteAddress().getAddress().getHostAddress();
         }
         return peerIp;
     }
@@ -103,7 +137,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
      * Asks for the next request message. At most one read is outstanding, so the flow-control
      * handler delivers exactly one message per request and a pipelined request waits its turn.
      */
-    void requestRead() {
+    @Override
+    public void requestRead() {
         if (!readRequested && !closing) {
             readRequested = true;
             ctx.read();
@@ -136,7 +171,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             deadline.headReceived();
-            exchange = new Exchange(this, ctx, runtime, request, scheme);
+            exchange = new Exchange(this, runtime, request, scheme);
             exchange.start();
         } else if (msg instanceof HttpContent content && exchange != null) {
             exchange.onRequestContent(content);
@@ -210,7 +245,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
      * (bytes the decoder still held flow on as they are), the idle timeout becomes the upgrade's,
      * and the connection moves to the group that shutdown closes last.
      */
-    void becomeTunnel(Duration idleTimeout) {
+    @Override
+    public void becomeTunnel(Duration idleTimeout) {
         ChannelPipeline pipeline = ctx.pipeline();
         pipeline.replace(IdleTimeout.class, null,
                 new IdleTimeout(idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
@@ -220,18 +256,12 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         runtime.upgraded().add(ctx.channel());
     }
 
-    /** Called by the exchange when it is over; {@code reusable} says the connection may serve another. */
-    void exchangeFinished(Exchange finished, boolean reusable) {
+    @Override
+    public void exchangeFinished(Exchange finished, boolean reusable) {
         if (exchange != finished) {
             return;
         }
         exchange = null;
-        if (stream != null) {
-            // One exchange per HTTP/2 stream: the stream ends with it, the connection is not ours to close.
-            closing = true;
-            stream.exchangeFinished(ctx);
-            return;
-        }
         if (!ctx.channel().isActive()) {
             return;
         }

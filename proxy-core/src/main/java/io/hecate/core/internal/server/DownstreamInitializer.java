@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * HTTP/1.1: [RequestDecoder|ResponseEncoder][H2cUpgrade][FlowControlHandler][DownstreamHandler]
- * HTTP/2:   [Http2FrameCodec][Http2MultiplexHandler][Http2DownstreamSession]   (see Http2Downstream)
+ * HTTP/2:   [FlushConsolidation][Http2DownstreamConnection]   (see Http2Downstream)
  * </pre>
  *
  * On the HTTPS listener a {@link ClientHelloRouter} takes the detector's place (it becomes the
@@ -80,7 +80,6 @@ public final class DownstreamInitializer extends ChannelInitializer<SocketChanne
 
                         @Override
                         public void installHttp2(ChannelHandlerContext ctx) {
-                            ctx.pipeline().addLast(Http2Downstream.codec(listen));
                             ctx.pipeline().addLast(Http2Downstream.handlers(runtime, listen, deadline, scheme));
                         }
                     }));
@@ -98,7 +97,6 @@ public final class DownstreamInitializer extends ChannelInitializer<SocketChanne
 
                     @Override
                     public void installHttp2(ChannelHandlerContext ctx) {
-                        ctx.pipeline().addLast(Http2Downstream.codec(listen));
                         ctx.pipeline().addLast(Http2Downstream.handlers(runtime, listen, deadline, scheme));
                     }
                 }));

@@ -30,7 +30,6 @@ import io.hecate.core.internal.upstream.Upstream;
 import io.hecate.core.internal.upstream.UpstreamConnection;
 import io.hecate.core.internal.upstream.UpstreamListener;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.TooLongFrameException;
@@ -72,15 +71,14 @@ import java.util.function.Consumer;
 final class Exchange implements FilterExchange, FilterChain, UpstreamListener, ConnectListener, PickContext,
         ResponseHeaderEdits {
 
-    /** Bodies up to this size are read and thrown away after a local answer, to keep the connection. */
+    /** Bodies up to this size are read and thrown away after a local answer, to keep the downstream. */
     private static final long MAX_DISCARDED_BODY = 64 * 1024;
     private static final String UNMATCHED = "_unmatched";
     /** Told to clients when no target is healthy: about one active health-check round. */
     private static final int RETRY_AFTER_SECONDS = 5;
     private static final String X_FORWARDED_PROTO = "x-forwarded-proto";
 
-    private final DownstreamHandler connection;
-    private final ChannelHandlerContext ctx;
+    private final Downstream downstream;
     private final ProxyRuntime runtime;
     private final Snapshot snapshot;
     private final HttpRequest request;
@@ -133,10 +131,8 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
     /** Edge protection: edits filters asked for on the response head (rate limit fields); usually null. */
     private List<Consumer<HttpHeaders>> responseEdits;
 
-    Exchange(DownstreamHandler connection, ChannelHandlerContext ctx, ProxyRuntime runtime, HttpRequest request,
-             String scheme) {
-        this.connection = connection;
-        this.ctx = ctx;
+    Exchange(Downstream downstream, ProxyRuntime runtime, HttpRequest request, String scheme) {
+        this.downstream = downstream;
         this.runtime = runtime;
         this.snapshot = runtime.snapshot();
         this.request = request;
@@ -149,7 +145,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         this.requestChunked = HttpUtil.isTransferEncodingChunked(request);
         this.requestLength = HttpUtil.getContentLength(request, 0L);
         this.expectsContinue = HttpUtil.is100ContinueExpected(request);
-        this.remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        this.remote = downstream.remoteAddress();
     }
 
     void start() {
@@ -160,7 +156,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
             respondError(statusFor(cause), describe(cause), true);
             return;
         }
-        clientAddress = snapshot.trustedProxies().clientAddress(remote, connection.peerIp(),
+        clientAddress = snapshot.trustedProxies().clientAddress(remote, downstream.peerIp(),
                 ForwardedHeaders.forwardedFor(request.headers()));
         try {
             target = RequestTarget.of(request);
@@ -195,7 +191,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         if (answer == null) {
             return false;
         }
-        respondLocally(PlainResponse.text(ctx.alloc(), HttpResponseStatus.OK, answer, null), false);
+        respondLocally(PlainResponse.text(downstream.alloc(), HttpResponseStatus.OK, answer, null), false);
         return true;
     }
 
@@ -203,8 +199,8 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
 
     @Override
     public void proceed() {
-        if (!ctx.executor().inEventLoop()) {
-            ctx.executor().execute(this::proceed);
+        if (!downstream.eventLoop().inEventLoop()) {
+            downstream.eventLoop().execute(this::proceed);
             return;
         }
         if (finished || responseStarted) {
@@ -225,12 +221,12 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
 
     @Override
     public void respond(HttpResponseStatus responseStatus, HttpHeaders headers, String body) {
-        if (!ctx.executor().inEventLoop()) {
-            ctx.executor().execute(() -> respond(responseStatus, headers, body));
+        if (!downstream.eventLoop().inEventLoop()) {
+            downstream.eventLoop().execute(() -> respond(responseStatus, headers, body));
             return;
         }
         if (!finished && !responseStarted) {
-            respondLocally(PlainResponse.text(ctx.alloc(), responseStatus, body, headers), false);
+            respondLocally(PlainResponse.text(downstream.alloc(), responseStatus, body, headers), false);
         }
     }
 
@@ -261,7 +257,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
 
     @Override
     public EventLoop eventLoop() {
-        return ctx.channel().eventLoop();
+        return downstream.eventLoop();
     }
 
     // ---- actions --------------------------------------------------------------------------------
@@ -273,9 +269,9 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         } else if (action instanceof RespondAction respond) {
             HttpHeaders headers = new io.netty.handler.codec.http.DefaultHttpHeaders();
             respond.headers().forEach(headers::set);
-            respondLocally(PlainResponse.text(ctx.alloc(), HttpResponseStatus.valueOf(respond.status()), respond.body(), headers), false);
+            respondLocally(PlainResponse.text(downstream.alloc(), HttpResponseStatus.valueOf(respond.status()), respond.body(), headers), false);
         } else if (action instanceof RedirectAction redirect) {
-            FullHttpResponse response = PlainResponse.text(ctx.alloc(), HttpResponseStatus.valueOf(redirect.status()), null, null);
+            FullHttpResponse response = PlainResponse.text(downstream.alloc(), HttpResponseStatus.valueOf(redirect.status()), null, null);
             response.headers().set(HttpHeaderNames.LOCATION, expand(redirect.location()));
             respondLocally(response, false);
         }
@@ -314,7 +310,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         }
         boolean hasBody = requestChunked || requestLength > 0;
         if (hasBody) {
-            bodyDeadline = new Deadline(ctx.executor(), snapshot.config().listen().bodyTimeout().toNanos(),
+            bodyDeadline = new Deadline(downstream.eventLoop(), snapshot.config().listen().bodyTimeout().toNanos(),
                     this::onBodyTimeout);
         }
         if (action.retry().attempts() > 1 && hasBody && (requestChunked || requestLength <= action.retry().maxBody())) {
@@ -322,7 +318,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         }
         Target first = upstream.pick(this, tried);
         if (first == null) {
-            FullHttpResponse unavailable = PlainResponse.error(ctx.alloc(), HttpResponseStatus.SERVICE_UNAVAILABLE,
+            FullHttpResponse unavailable = PlainResponse.error(downstream.alloc(), HttpResponseStatus.SERVICE_UNAVAILABLE,
                     "upstream " + upstream.name() + " has no healthy target");
             unavailable.headers().set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
             error = "upstream " + upstream.name() + " has no healthy target";
@@ -340,7 +336,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         }
         upstream.started(next);
         tryInFlight = true;
-        connection.pool().acquire(next, upstream.config(), this);
+        downstream.pool().acquire(next, upstream.config(), this);
     }
 
     /**
@@ -383,7 +379,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         if (proxy.host() != null) {
             headers.set(HttpHeaderNames.HOST, proxy.host());
         }
-        ForwardedHeaders.apply(headers, connection.peerIp(), snapshot.trustedProxies().trusts(remote), scheme,
+        ForwardedHeaders.apply(headers, downstream.peerIp(), snapshot.trustedProxies().trusts(remote), scheme,
                 target.authority());
         edit(headers, proxy.requestHeaders());
     }
@@ -465,7 +461,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         if (bodyDeadline != null && !requestComplete && !tunnel) {
             bodyDeadline.arm();
         }
-        connection.requestRead();
+        downstream.requestRead();
     }
 
     private void onBodyTimeout() {
@@ -496,7 +492,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
                     finish();
                 }
             } else {
-                connection.requestRead();
+                downstream.requestRead();
             }
             return;
         }
@@ -548,7 +544,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
             deadlineNanos = now + proxy.timeout().toNanos();
         }
         long wait = Math.min(proxy.perTryTimeout().toNanos(), deadlineNanos - now);
-        connection.armResponseDeadline(Math.max(wait, 0));
+        downstream.armResponseDeadline(Math.max(wait, 0));
     }
 
     void onTryTimeout() {
@@ -602,7 +598,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
             interimSent = true;
             HopByHop.strip(response.headers());
             response.setProtocolVersion(HttpVersion.HTTP_1_1);
-            ctx.write(response, ctx.voidPromise());
+            downstream.write(response);
             upstreamConnection.requestRead();
             return;
         }
@@ -635,7 +631,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         }
         setConnectionHeader(headers);
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
-        ctx.write(response, ctx.voidPromise());
+        downstream.write(response);
         readResponseBody();
     }
 
@@ -645,7 +641,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
             content.release();
             if (last) {
                 interimResponse = false;
-                ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ctx.voidPromise());
+                downstream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
             }
             upstreamConnection.requestRead();
             return;
@@ -658,28 +654,28 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         }
         bytesOut += content.content().readableBytes();
         if (last) {
-            ctx.writeAndFlush(content, ctx.voidPromise());
+            downstream.writeAndFlush(content);
             responseComplete = true;
             completeProxied();
         } else {
-            ctx.write(content, ctx.voidPromise());
+            downstream.write(content);
             readResponseBody();
         }
     }
 
     private void readResponseBody() {
-        if (ctx.channel().isWritable()) {
+        if (downstream.isWritable()) {
             upstreamConnection.requestRead();
         } else {
-            ctx.flush();
+            downstream.flush();
         }
     }
 
     @Override
     public void onUpstreamReadComplete() {
-        ctx.flush();
+        downstream.flush();
         if (upstreamConnection != null && !responseComplete
-                && (!responseStarted || interimResponse || ctx.channel().isWritable())) {
+                && (!responseStarted || interimResponse || downstream.isWritable())) {
             upstreamConnection.requestRead();
         }
     }
@@ -724,14 +720,14 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         ForwardedHeaders.addVia(headers);
         beforeResponseHead(headers);
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
-        ctx.write(response, ctx.voidPromise());
-        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ctx.voidPromise());
-        connection.becomeTunnel(proxy.upgradeIdleTimeout());
+        downstream.write(response);
+        downstream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        downstream.becomeTunnel(proxy.upgradeIdleTimeout());
         io.netty.channel.ChannelPipeline upstreamPipeline = upstreamConnection.channel().pipeline();
         if (upstreamPipeline.get(io.netty.handler.codec.http.HttpClientCodec.class) != null) {
             upstreamPipeline.remove(io.netty.handler.codec.http.HttpClientCodec.class);
         }
-        connection.requestRead();
+        downstream.requestRead();
         upstreamConnection.requestRead();
     }
 
@@ -744,7 +740,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         Channel up = upstreamConnection.channel();
         up.write(data, up.voidPromise());
         if (up.isWritable()) {
-            connection.requestRead();
+            downstream.requestRead();
         } else {
             up.flush();
         }
@@ -758,7 +754,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
             return;
         }
         bytesOut += data.readableBytes();
-        ctx.write(data, ctx.voidPromise());
+        downstream.write(data);
         readResponseBody();
     }
 
@@ -789,7 +785,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
     /**
      * A pooled connection the upstream closed just as we reused it, with nothing of the response
      * back: the upstream's keep-alive race, not a failure of the request, so an idempotent request
-     * is sent again on a fresh connection.
+     * is sent again on a fresh downstream.
      */
     private boolean staleConnection() {
         return upstreamConnection != null && upstreamConnection.reused() && !responseStarted && isIdempotent();
@@ -819,7 +815,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
             error = reason;
             keepAlive = false;
             finish();
-            ctx.close();
+            downstream.close();
         } else {
             respondError(errorStatus, reason, closeDownstream);
         }
@@ -851,7 +847,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
 
     private void respondError(HttpResponseStatus errorStatus, String reason, boolean closeConnection) {
         error = reason;
-        respondLocally(PlainResponse.error(ctx.alloc(), errorStatus, reason), closeConnection);
+        respondLocally(PlainResponse.error(downstream.alloc(), errorStatus, reason), closeConnection);
     }
 
     /**
@@ -871,12 +867,12 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         keepAlive = clientKeepAlive && !closeConnection && canDrain && !runtime.draining();
         beforeResponseHead(response.headers());
         setConnectionHeader(response.headers());
-        ctx.writeAndFlush(response, ctx.voidPromise());
+        downstream.writeAndFlush(response);
         if (requestComplete || !keepAlive) {
             finish();
         } else {
             discardingBody = true;
-            connection.requestRead();
+            downstream.requestRead();
         }
     }
 
@@ -889,7 +885,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
     }
 
     private void cancelResponseTimer() {
-        connection.disarmResponseDeadline();
+        downstream.disarmResponseDeadline();
     }
 
     private void finish() {
@@ -913,9 +909,9 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
         if (runtime.logging()) {
             runtime.log(new AccessLogEntry(startMillis, route == null ? null : route.id(),
                     upstreamTarget == null ? null : upstreamTarget.key(), method, originalUri, logged, bytesIn,
-                    bytesOut, micros, clientAddress != null ? clientAddress : connection.peerIp(), error));
+                    bytesOut, micros, clientAddress != null ? clientAddress : downstream.peerIp(), error));
         }
-        connection.exchangeFinished(this, keepAlive && requestComplete && responseComplete);
+        downstream.exchangeFinished(this, keepAlive && requestComplete && responseComplete);
     }
 
     /** Reports how the current try ended, once per try. */
@@ -942,7 +938,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
             admission = ticket;
             return true;
         }
-        FullHttpResponse refused = PlainResponse.error(ctx.alloc(), HttpResponseStatus.SERVICE_UNAVAILABLE,
+        FullHttpResponse refused = PlainResponse.error(downstream.alloc(), HttpResponseStatus.SERVICE_UNAVAILABLE,
                 ticket.refusal());
         refused.headers().set(HttpHeaderNames.RETRY_AFTER, ticket.retryAfterSeconds());
         error = ticket.refusal();

@@ -1,0 +1,362 @@
+package io.hecate.core.internal.server;
+
+import io.hecate.core.internal.upstream.ConnectionPool;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.ReferenceCountUtil;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+
+/**
+ * One downstream HTTP/2 stream as the {@link Downstream} of its single {@link Exchange}.
+ *
+ * <p>Inbound: request parts arrive as the client sends them (bounded by the stream's window) and
+ * wait here until the exchange asks for the next one; the bytes of a part are returned to the
+ * client's window only when the exchange asks for the part after it, i.e. once it has passed the
+ * previous one on, so a WINDOW_UPDATE means "consumed".
+ *
+ * <p>Outbound: HTTP/1.1 message objects become frames. A final response head is held until the
+ * next write or flush: when that is an empty end (a body-less response, HEAD, 204, or a gRPC
+ * trailers-only answer), both go out as one HEADERS frame with END_STREAM instead of HEADERS plus
+ * an empty DATA frame, which gRPC clients reject. The empty body the HTTP/1.1 model gives an
+ * interim (1xx) response is dropped. The write that ends the response is remembered, so the stream
+ * is ended only after it is on its way (it may wait for the client's window).
+ */
+final class Http2DownstreamStream implements Downstream {
+
+    private final Http2DownstreamConnection connection;
+    private final Http2Stream stream;
+    private final ChannelHandlerContext ctx;
+    private final Http2ConnectionEncoder encoder;
+    private Exchange exchange;
+    private ArrayDeque<HttpContent> inbound;
+    private boolean readRequested;
+    private boolean delivering;
+    /** Bytes handed to the exchange and not yet returned to the client's window. */
+    private int uncredited;
+    private Deadline responseDeadline;
+    private HttpResponse heldHead;
+    private boolean interim;
+    private ChannelPromise endWritten;
+
+    private Http2DownstreamStream(Http2DownstreamConnection connection, Http2Stream stream) {
+        this.connection = connection;
+        this.stream = stream;
+        this.ctx = connection.context();
+        this.encoder = connection.encoder();
+    }
+
+    /** A request head opened {@code stream}: its exchange starts at once. */
+    static void start(Http2DownstreamConnection connection, Http2Stream stream, HttpRequest request,
+                      boolean endOfStream) {
+        Http2DownstreamStream served = new Http2DownstreamStream(connection, stream);
+        connection.serve(stream, served);
+        if (endOfStream) {
+            served.inbound().add(LastHttpContent.EMPTY_LAST_CONTENT);
+        }
+        served.exchange = new Exchange(served, connection.runtime(), request, connection.scheme());
+        served.exchange.start();
+    }
+
+    // ---- inbound --------------------------------------------------------------------------------
+
+    /** Whether request parts still go to an exchange; after it, they are dropped as they arrive. */
+    boolean reading() {
+        return exchange != null;
+    }
+
+    void received(HttpContent part) {
+        inbound().add(part);
+        deliver();
+    }
+
+    private ArrayDeque<HttpContent> inbound() {
+        if (inbound == null) {
+            inbound = new ArrayDeque<>(4);
+        }
+        return inbound;
+    }
+
+    @Override
+    public void requestRead() {
+        readRequested = true;
+        returnCredit();
+        deliver();
+    }
+
+    /** One part per read asked for; the loop (not recursion) serves an exchange that asks again at once. */
+    private void deliver() {
+        if (delivering) {
+            return;
+        }
+        delivering = true;
+        try {
+            while (readRequested && exchange != null && inbound != null && !inbound.isEmpty()) {
+                readRequested = false;
+                HttpContent part = inbound.poll();
+                uncredited += part.content().readableBytes();
+                exchange.onRequestContent(part);
+                if (exchange != null) {
+                    exchange.onDownstreamReadComplete();
+                }
+            }
+        } finally {
+            delivering = false;
+        }
+    }
+
+    private void returnCredit() {
+        if (uncredited == 0 || stream.state() == Http2Stream.State.CLOSED) {
+            return;
+        }
+        int bytes = uncredited;
+        uncredited = 0;
+        try {
+            if (connection.decoder().flowController().consumeBytes(stream, bytes)) {
+                connection.flushStreams();
+            }
+        } catch (Http2Exception e) {
+            connection.onError(ctx, false, e);
+        }
+    }
+
+    private void releaseInbound() {
+        if (inbound != null) {
+            inbound.forEach(ReferenceCountUtil::release);
+            inbound.clear();
+        }
+    }
+
+    // ---- outbound -------------------------------------------------------------------------------
+
+    @Override
+    public void write(Object message) {
+        if (message instanceof FullHttpResponse full) {
+            writeHeld();
+            writeEnd(headers(full), full.content(), full.trailingHeaders());
+        } else if (message instanceof HttpResponse head) {
+            writeHeld();
+            if (head.status().code() < 200) {
+                interim = true;
+                encoder.writeHeaders(ctx, stream.id(), headers(head), 0, false, ctx.newPromise());
+            } else {
+                heldHead = head;
+            }
+        } else if (message instanceof HttpContent part) {
+            writeContent(part);
+        } else {
+            // Raw tunnel bytes: HTTP/2 requests cannot ask for a protocol switch, so none come here.
+            ReferenceCountUtil.release(message);
+        }
+    }
+
+    private void writeContent(HttpContent part) {
+        boolean last = part instanceof LastHttpContent;
+        if (interim) {
+            interim = !last;
+            part.release();
+            return;
+        }
+        if (!last) {
+            writeHeld();
+            encoder.writeData(ctx, stream.id(), part.content(), 0, false, ctx.newPromise());
+            return;
+        }
+        HttpHeaders trailers = ((LastHttpContent) part).trailingHeaders();
+        if (heldHead != null) {
+            Http2Headers head = headers(heldHead);
+            heldHead = null;
+            writeEnd(head, part.content(), trailers);
+        } else {
+            writeEnd(null, part.content(), trailers);
+        }
+    }
+
+    /** The rest of the response: its head if not yet sent, the body if any, the trailers if any, ending the stream once. */
+    private void writeEnd(Http2Headers head, ByteBuf body, HttpHeaders trailers) {
+        boolean hasBody = body.isReadable();
+        boolean hasTrailers = !trailers.isEmpty();
+        int id = stream.id();
+        if (head != null) {
+            encoder.writeHeaders(ctx, id, head, 0, !hasBody && !hasTrailers,
+                    !hasBody && !hasTrailers ? endPromise() : ctx.newPromise());
+        }
+        if (hasBody || (head == null && !hasTrailers)) {
+            encoder.writeData(ctx, id, body, 0, !hasTrailers, hasTrailers ? ctx.newPromise() : endPromise());
+        } else {
+            body.release();
+        }
+        if (hasTrailers) {
+            encoder.writeHeaders(ctx, id, HttpConversionUtil.toHttp2Headers(trailers, true), 0, true, endPromise());
+        }
+    }
+
+    private ChannelPromise endPromise() {
+        endWritten = ctx.newPromise();
+        return endWritten;
+    }
+
+    private static Http2Headers headers(HttpResponse response) {
+        return HttpConversionUtil.toHttp2Headers(response, true);
+    }
+
+    private void writeHeld() {
+        if (heldHead != null) {
+            HttpResponse head = heldHead;
+            heldHead = null;
+            encoder.writeHeaders(ctx, stream.id(), headers(head), 0, false, ctx.newPromise());
+        }
+    }
+
+    @Override
+    public void flush() {
+        writeHeld();
+        connection.flushStreams();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return encoder.flowController().isWritable(stream);
+    }
+
+    void writabilityChanged() {
+        if (exchange != null && isWritable()) {
+            exchange.onDownstreamWritable();
+        }
+    }
+
+    @Override
+    public void close() {
+        heldHead = null;
+        reset(Http2Error.CANCEL);
+    }
+
+    private void reset(Http2Error error) {
+        if (stream.state() != Http2Stream.State.CLOSED) {
+            connection.resetStream(ctx, stream.id(), error.code(), ctx.newPromise());
+            connection.flushStreams();
+        }
+    }
+
+    // ---- the stream's end -----------------------------------------------------------------------
+
+    /**
+     * The exchange is over. Once the end of the response has been written (past HTTP/2 flow
+     * control, which may hold it while the client's window is closed), a stream the client is still
+     * sending on is reset with NO_ERROR (RFC 9113 8.1: a complete response may cut the request
+     * short); a stream whose response never ended is reset with CANCEL; a stream closed in both
+     * directions needs nothing.
+     */
+    @Override
+    public void exchangeFinished(Exchange finished, boolean reusable) {
+        if (exchange != finished) {
+            return;
+        }
+        exchange = null;
+        releaseInbound();
+        flush();
+        ChannelPromise written = endWritten;
+        if (written == null || written.isDone()) {
+            endStream();
+        } else {
+            written.addListener(f -> endStream());
+        }
+    }
+
+    private void endStream() {
+        switch (stream.state()) {
+            case HALF_CLOSED_LOCAL -> reset(Http2Error.NO_ERROR);
+            case CLOSED -> { }
+            default -> reset(Http2Error.CANCEL);
+        }
+    }
+
+    /** The stream closed, by either side or with the connection. */
+    void closed() {
+        releaseInbound();
+        heldHead = null;
+        if (responseDeadline != null) {
+            responseDeadline.cancel();
+        }
+        Exchange current = exchange;
+        exchange = null;
+        if (current != null) {
+            current.onDownstreamClosed();
+        }
+    }
+
+    /** The connection's idle timeout passed: the stream goes unless its exchange waits for the upstream. */
+    void idle() {
+        if (exchange == null || !exchange.awaitingUpstream()) {
+            close();
+        }
+    }
+
+    // ---- the rest of Downstream -------------------------------------------------------------------
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return ctx.alloc();
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return ctx.channel().eventLoop();
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) ctx.channel().remoteAddress();
+    }
+
+    @Override
+    public String peerIp() {
+        return connection.peerIp();
+    }
+
+    @Override
+    public ConnectionPool pool() {
+        return connection.pool();
+    }
+
+    @Override
+    public void armResponseDeadline(long nanos) {
+        if (responseDeadline == null) {
+            responseDeadline = new Deadline(ctx.executor(), 0, () -> {
+                if (exchange != null) {
+                    exchange.onTryTimeout();
+                }
+            });
+        }
+        responseDeadline.arm(nanos);
+    }
+
+    @Override
+    public void disarmResponseDeadline() {
+        if (responseDeadline != null) {
+            responseDeadline.disarm();
+        }
+    }
+
+    @Override
+    public void becomeTunnel(Duration idleTimeout) {
+        throw new UnsupportedOperationException("an HTTP/2 stream does not switch protocols");
+    }
+}
