@@ -268,4 +268,23 @@ class Http2DownstreamTest {
         assertThat(h2.isOpen()).isTrue();
         assertThat(leaks.collect()).isEmpty();
     }
+
+    @Test
+    void streamsOneAfterAnotherShareOnePooledUpstreamConnection() throws Exception {
+        leaks = LeakWatcher.install();
+        backend = TestBackend.start();
+        proxy = ProxyFixture.proxyTo(backend.address());
+        h2 = H2Client.connect(proxy.http());
+        for (int i = 0; i < 50; i++) {
+            H2Client.Response response = h2.get("/bytes?n=" + (100 + i)).get(10, TimeUnit.SECONDS);
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo(Pattern.bytes(100 + i));
+        }
+        // A stream that ends with its response must not read as a client gone mid-exchange: that
+        // would close the upstream connection instead of pooling it.
+        assertThat(proxy.metricOrZero("hecate_upstream_connections_opened_total", "target", backend.address()))
+                .isEqualTo(1);
+        assertThat(backend.requestCount()).isEqualTo(50);
+        assertThat(leaks.collect()).isEmpty();
+    }
 }

@@ -288,7 +288,12 @@ final class Http2DownstreamStream implements Downstream {
         }
     }
 
-    /** The stream closed, by either side or with the connection. */
+    /**
+     * The stream closed, by either side or with the connection. An exchange still running hears of
+     * it in a task of its own: the close may come from inside one of the exchange's writes (a flush
+     * that puts the response's last frame on the wire at once), and the exchange must first finish
+     * what it was doing, which usually ends it normally.
+     */
     void closed() {
         releaseInbound();
         heldHead = null;
@@ -296,9 +301,13 @@ final class Http2DownstreamStream implements Downstream {
             responseDeadline.cancel();
         }
         Exchange current = exchange;
-        exchange = null;
         if (current != null) {
-            current.onDownstreamClosed();
+            ctx.executor().execute(() -> {
+                if (exchange == current) {
+                    exchange = null;
+                    current.onDownstreamClosed();
+                }
+            });
         }
     }
 
