@@ -46,7 +46,9 @@ final class Http2DownstreamStream implements Downstream {
     private final ChannelHandlerContext ctx;
     private final Http2ConnectionEncoder encoder;
     private Exchange exchange;
-    private ArrayDeque<HttpContent> inbound;
+    /** The next request part waiting for the exchange, and those after it (most requests never have more than one). */
+    private HttpContent next;
+    private ArrayDeque<HttpContent> later;
     private boolean readRequested;
     private boolean delivering;
     /** Bytes handed to the exchange and not yet returned to the client's window. */
@@ -69,7 +71,7 @@ final class Http2DownstreamStream implements Downstream {
         Http2DownstreamStream served = new Http2DownstreamStream(connection, stream);
         connection.serve(stream, served);
         if (endOfStream) {
-            served.inbound().add(LastHttpContent.EMPTY_LAST_CONTENT);
+            served.next = LastHttpContent.EMPTY_LAST_CONTENT;
         }
         served.exchange = new Exchange(served, connection.runtime(), request, connection.scheme());
         served.exchange.start();
@@ -83,15 +85,21 @@ final class Http2DownstreamStream implements Downstream {
     }
 
     void received(HttpContent part) {
-        inbound().add(part);
+        if (next == null) {
+            next = part;
+        } else {
+            if (later == null) {
+                later = new ArrayDeque<>(4);
+            }
+            later.add(part);
+        }
         deliver();
     }
 
-    private ArrayDeque<HttpContent> inbound() {
-        if (inbound == null) {
-            inbound = new ArrayDeque<>(4);
-        }
-        return inbound;
+    private HttpContent poll() {
+        HttpContent part = next;
+        next = later == null ? null : later.poll();
+        return part;
     }
 
     @Override
@@ -108,9 +116,9 @@ final class Http2DownstreamStream implements Downstream {
         }
         delivering = true;
         try {
-            while (readRequested && exchange != null && inbound != null && !inbound.isEmpty()) {
+            while (readRequested && exchange != null && next != null) {
                 readRequested = false;
-                HttpContent part = inbound.poll();
+                HttpContent part = poll();
                 uncredited += part.content().readableBytes();
                 exchange.onRequestContent(part);
                 if (exchange != null) {
@@ -138,9 +146,8 @@ final class Http2DownstreamStream implements Downstream {
     }
 
     private void releaseInbound() {
-        if (inbound != null) {
-            inbound.forEach(ReferenceCountUtil::release);
-            inbound.clear();
+        while (next != null) {
+            ReferenceCountUtil.release(poll());
         }
     }
 
