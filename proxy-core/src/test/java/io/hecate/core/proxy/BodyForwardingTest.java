@@ -1,5 +1,6 @@
 package io.hecate.core.proxy;
 
+import io.hecate.core.testing.CommandLineClient;
 import io.hecate.core.testing.Curl;
 import io.hecate.core.testing.Pattern;
 import io.hecate.core.testing.ProxyFixture;
@@ -108,7 +109,7 @@ class BodyForwardingTest {
         Path in = Files.write(dir.resolve("in.bin"), body);
         Path out = dir.resolve("out.bin");
 
-        Curl.Result result = Curl.run(dir, "-sS", "--http1.1", "-X", "PUT", "-H", "Transfer-Encoding: chunked",
+        CommandLineClient.Result result = Curl.run(dir, "-sS", "--http1.1", "-X", "PUT", "-H", "Transfer-Encoding: chunked",
                 "--data-binary", "@" + in, "-o", out.toString(), "-w", "%{http_code}",
                 proxy.uri("/echo?chunked=1").toString());
 

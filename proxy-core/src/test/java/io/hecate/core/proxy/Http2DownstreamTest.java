@@ -6,9 +6,11 @@ import io.hecate.core.config.MatchConfig;
 import io.hecate.core.config.ProxyAction;
 import io.hecate.core.config.RouteConfig;
 import io.hecate.core.config.UpstreamConfig;
+import io.hecate.core.testing.CommandLineClient;
 import io.hecate.core.testing.Curl;
 import io.hecate.core.testing.H2Client;
 import io.hecate.core.testing.LeakWatcher;
+import io.hecate.core.testing.Nghttp;
 import io.hecate.core.testing.Pattern;
 import io.hecate.core.testing.ProxyFixture;
 import io.hecate.core.testing.RawBackend;
@@ -100,7 +102,7 @@ class Http2DownstreamTest {
         proxy = ProxyFixture.proxyTo(backend.address());
         Path body = dir.resolve("body");
 
-        Curl.Result result = Curl.run(dir, "-sS", "--http2-prior-knowledge", "-o", body.toString(),
+        CommandLineClient.Result result = Curl.run(dir, "-sS", "--http2-prior-knowledge", "-o", body.toString(),
                 "-w", "%{http_version} %{http_code}", proxy.uri("/bytes?n=200000").toString());
 
         assertThat(result.exitCode()).as(result.output()).isZero();
@@ -286,5 +288,39 @@ class Http2DownstreamTest {
                 .isEqualTo(1);
         assertThat(backend.requestCount()).isEqualTo(50);
         assertThat(leaks.collect()).isEmpty();
+    }
+
+    @Test
+    void aMalformedRequestCostsOnlyItsOwnStream() throws Exception {
+        leaks = LeakWatcher.install();
+        backend = TestBackend.start();
+        proxy = ProxyFixture.proxyTo(backend.address());
+        h2 = H2Client.connect(proxy.http());
+        // RFC 9113 8.1.1: a malformed request is a stream error (PROTOCOL_ERROR, code 1), not a connection error.
+        for (String[] malformed : new String[][] {{"GET", "/a b"}, {"GE T", "/"}}) {
+            assertThat(h2.send(malformed[0], malformed[1], Map.of(), null)).as(String.join(" ", malformed))
+                    .failsWithin(Duration.ofSeconds(10))
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .withMessageContaining("stream reset by the server, error 1");
+        }
+        assertThat(h2.get("/after").get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+        assertThat(h2.isOpen()).isTrue();
+        assertThat(h2.goAways()).isEmpty();
+        assertThat(backend.requestCount()).isEqualTo(1);
+        assertThat(leaks.collect()).isEmpty();
+    }
+
+    @Test
+    void aResponseLongerThanTheClientsWindowEndsItsStreamWithoutAReset(@TempDir Path dir) throws Exception {
+        assertThat(Nghttp.available()).as("nghttp on PATH (.ci/run installs nghttp2-client)").isTrue();
+        backend = TestBackend.start();
+        proxy = ProxyFixture.proxyTo(backend.address());
+        // A 4 KiB stream window: the response's last DATA frame waits for a WINDOW_UPDATE,
+        // so the exchange is over before its END_STREAM is on the wire.
+        CommandLineClient.Result run = Nghttp.run(dir, "-nv", "--window-bits=12",
+                "http://127.0.0.1:" + proxy.http().getPort() + "/bytes?n=300000");
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.output()).contains("recv DATA frame").contains("END_STREAM");
+        assertThat(run.output()).as("a stream both sides ended needs no RST_STREAM").doesNotContain("RST_STREAM");
     }
 }

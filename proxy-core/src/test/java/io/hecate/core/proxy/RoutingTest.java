@@ -7,6 +7,7 @@ import io.hecate.core.config.RedirectAction;
 import io.hecate.core.config.RespondAction;
 import io.hecate.core.config.RouteConfig;
 import io.hecate.core.config.UpstreamConfig;
+import io.hecate.core.testing.CommandLineClient;
 import io.hecate.core.testing.Curl;
 import io.hecate.core.testing.Pattern;
 import io.hecate.core.testing.ProxyFixture;
@@ -250,7 +251,7 @@ class RoutingTest {
         Path in = Files.write(dir.resolve("in.bin"), body);
         Path out = dir.resolve("out.bin");
         long elapsedMillis;
-        Curl.Result result;
+        CommandLineClient.Result result;
         try (ProxyFixture fresh = ProxyFixture.proxyTo(backend.address())) {
             long started = System.nanoTime();
             // --expect100-timeout 4: were the 100 never forwarded, curl would wait 4 s before sending the body anyway.

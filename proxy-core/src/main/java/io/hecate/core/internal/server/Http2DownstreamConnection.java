@@ -125,6 +125,7 @@ final class Http2DownstreamConnection extends Http2ConnectionHandler {
             server(true);
             initialSettings(settings);
             validateHeaders(true);
+            validateRequiredPseudoHeaders(true);
             // GOAWAY is sent by this handler (two-phase on drain); close() just closes.
             decoupleCloseAndGoAway(true);
         }

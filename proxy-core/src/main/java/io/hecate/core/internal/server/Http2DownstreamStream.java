@@ -20,6 +20,9 @@ import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -41,6 +44,8 @@ import java.util.ArrayDeque;
  */
 final class Http2DownstreamStream implements Downstream {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Http2DownstreamStream.class);
+
     private final Http2DownstreamConnection connection;
     private final Http2Stream stream;
     private final ChannelHandlerContext ctx;
@@ -51,6 +56,7 @@ final class Http2DownstreamStream implements Downstream {
     private ArrayDeque<HttpContent> later;
     private boolean readRequested;
     private boolean delivering;
+    private boolean requestEnded;
     /** Bytes handed to the exchange and not yet returned to the client's window. */
     private int uncredited;
     private Deadline responseDeadline;
@@ -71,10 +77,24 @@ final class Http2DownstreamStream implements Downstream {
         Http2DownstreamStream served = new Http2DownstreamStream(connection, stream);
         connection.serve(stream, served);
         if (endOfStream) {
+            served.requestEnded = true;
             served.next = LastHttpContent.EMPTY_LAST_CONTENT;
         }
         served.exchange = new Exchange(served, connection.runtime(), request, connection.scheme());
-        served.exchange.start();
+        try {
+            served.exchange.start();
+        } catch (RuntimeException e) {
+            served.failed(e);
+        }
+    }
+
+    /**
+     * The exchange threw: as an HTTP/1.1 connection closes on an unexpected exception, the stream
+     * is reset, and the other streams of the connection go on.
+     */
+    private void failed(RuntimeException e) {
+        LOG.warn("downstream HTTP/2 stream {} of {} failed", stream.id(), ctx.channel().remoteAddress(), e);
+        reset(Http2Error.INTERNAL_ERROR);
     }
 
     // ---- inbound --------------------------------------------------------------------------------
@@ -82,6 +102,11 @@ final class Http2DownstreamStream implements Downstream {
     /** Whether request parts still go to an exchange; after it, they are dropped as they arrive. */
     boolean reading() {
         return exchange != null;
+    }
+
+    /** The client ended its side of the stream (END_STREAM on DATA or trailers). */
+    void requestEnded() {
+        requestEnded = true;
     }
 
     void received(HttpContent part) {
@@ -125,6 +150,8 @@ final class Http2DownstreamStream implements Downstream {
                     exchange.onDownstreamReadComplete();
                 }
             }
+        } catch (RuntimeException e) {
+            failed(e);
         } finally {
             delivering = false;
         }
@@ -268,8 +295,10 @@ final class Http2DownstreamStream implements Downstream {
      * The exchange is over. Once the end of the response has been written (past HTTP/2 flow
      * control, which may hold it while the client's window is closed), a stream the client is still
      * sending on is reset with NO_ERROR (RFC 9113 8.1: a complete response may cut the request
-     * short); a stream whose response never ended is reset with CANCEL; a stream closed in both
-     * directions needs nothing.
+     * short); a stream whose response never ended is reset with CANCEL; a stream ended by both
+     * sides needs nothing (Netty closes it). Whether the client ended its side is what it sent, not
+     * the stream's state alone: Netty updates that state only after its listeners on the same
+     * frame or write.
      */
     @Override
     public void exchangeFinished(Exchange finished, boolean reusable) {
@@ -288,10 +317,16 @@ final class Http2DownstreamStream implements Downstream {
     }
 
     private void endStream() {
-        switch (stream.state()) {
-            case HALF_CLOSED_LOCAL -> reset(Http2Error.NO_ERROR);
-            case CLOSED -> { }
-            default -> reset(Http2Error.CANCEL);
+        Http2Stream.State state = stream.state();
+        if (state == Http2Stream.State.CLOSED) {
+            return;
+        }
+        boolean endSent = endWritten != null && endWritten.isSuccess();
+        boolean clientDone = requestEnded || state == Http2Stream.State.HALF_CLOSED_REMOTE;
+        if (!endSent) {
+            reset(Http2Error.CANCEL);
+        } else if (!clientDone) {
+            reset(Http2Error.NO_ERROR);
         }
     }
 

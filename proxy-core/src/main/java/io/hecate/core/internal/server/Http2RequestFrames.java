@@ -58,6 +58,7 @@ final class Http2RequestFrames extends Http2EventAdapter {
                 throw Http2Exception.streamError(streamId, Http2Error.PROTOCOL_ERROR,
                         "trailers must end the stream");
             }
+            served.requestEnded();
             if (served.reading()) {
                 LastHttpContent end = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
                 HttpConversionUtil.addHttp2ToHttpHeaders(streamId, headers, end.trailingHeaders(),
@@ -66,7 +67,14 @@ final class Http2RequestFrames extends Http2EventAdapter {
             }
             return;
         }
-        HttpRequest request = HttpConversionUtil.toHttpRequest(streamId, headers, true);
+        HttpRequest request;
+        try {
+            request = HttpConversionUtil.toHttpRequest(streamId, headers, true);
+        } catch (IllegalArgumentException e) {
+            // A malformed request (RFC 9113 8.1.1) costs its stream, never the connection's other streams.
+            throw Http2Exception.streamError(streamId, Http2Error.PROTOCOL_ERROR, e, "invalid request head: %s",
+                    e.getMessage());
+        }
         stripExtensionHeaders(request.headers());
         if (!endOfStream && !HttpUtil.isContentLengthSet(request)) {
             // A body of unknown length, as HTTP/1.1 frames it: the upstream request is re-framed chunked.
@@ -90,7 +98,13 @@ final class Http2RequestFrames extends Http2EventAdapter {
     public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
         Http2Stream stream = connection.connection().stream(streamId);
         Http2DownstreamStream served = stream == null ? null : connection.served(stream);
-        if (served == null || !served.reading()) {
+        if (served == null) {
+            return data.readableBytes() + padding;
+        }
+        if (endOfStream) {
+            served.requestEnded();
+        }
+        if (!served.reading()) {
             return data.readableBytes() + padding;
         }
         data.retain();
