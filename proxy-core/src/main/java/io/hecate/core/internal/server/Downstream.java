@@ -2,6 +2,7 @@ package io.hecate.core.internal.server;
 
 import io.hecate.core.internal.upstream.ConnectionPool;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 
 import java.net.InetSocketAddress;
@@ -38,11 +39,23 @@ interface Downstream {
     /** Abandons the response mid-way: the connection (HTTP/1.1) or the stream (HTTP/2, reset with CANCEL) goes. */
     void close();
 
-    ByteBufAllocator alloc();
+    /**
+     * The client's connection (on HTTP/2, the one carrying the stream), for what it is, never to
+     * write to: writes go through this downstream, which frames them.
+     */
+    Channel connection();
 
-    EventLoop eventLoop();
+    default ByteBufAllocator alloc() {
+        return connection().alloc();
+    }
 
-    InetSocketAddress remoteAddress();
+    default EventLoop eventLoop() {
+        return connection().eventLoop();
+    }
+
+    default InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) connection().remoteAddress();
+    }
 
     /** The peer's IP address as text, formatted once per connection. */
     String peerIp();
@@ -50,10 +63,8 @@ interface Downstream {
     /** The upstream connection pool of this downstream's event loop. */
     ConnectionPool pool();
 
-    /** Arms the wait for the current try's response head; on expiry the exchange hears {@link Exchange#onTryTimeout()}. */
-    void armResponseDeadline(long nanos);
-
-    void disarmResponseDeadline();
+    /** The wait for the current try's response head; on expiry the exchange hears {@link Exchange#onTryTimeout()}. */
+    ResponseDeadline responseDeadline();
 
     /** The exchange switched protocols (HTTP/1.1 only: HTTP/2 requests carry no Upgrade). */
     void becomeTunnel(Duration idleTimeout);

@@ -4,13 +4,12 @@ import io.hecate.core.internal.http.PlainResponse;
 import io.hecate.core.internal.runtime.ProxyRuntime;
 import io.hecate.core.internal.upstream.ConnectionPool;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.EventLoop;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -22,7 +21,6 @@ import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -49,8 +47,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
     private ChannelHandlerContext ctx;
     private ConnectionPool pool;
     private String peerIp;
-    /** One lazily moved timer for every try's wait for a response head on this connection or stream. */
-    private Deadline responseDeadline;
+    private ResponseDeadline responseDeadline;
     private Exchange exchange;
     private boolean readRequested;
     private boolean closing;
@@ -87,18 +84,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
     }
 
     @Override
-    public ByteBufAllocator alloc() {
-        return ctx.alloc();
-    }
-
-    @Override
-    public EventLoop eventLoop() {
-        return ctx.channel().eventLoop();
-    }
-
-    @Override
-    public InetSocketAddress remoteAddress() {
-        return (InetSocketAddress) ctx.channel().remoteAddress();
+    public Channel connection() {
+        return ctx.channel();
     }
 
     @Override
@@ -107,22 +94,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
     }
 
     @Override
-    public void armResponseDeadline(long nanos) {
-        if (responseDeadline == null) {
-            responseDeadline = new Deadline(ctx.executor(), 0, () -> {
-                if (exchange != null) {
-                    exchange.onTryTimeout();
-                }
-            });
-        }
-        responseDeadline.arm(nanos);
-    }
-
-    @Override
-    public void disarmResponseDeadline() {
-        if (responseDeadline != null) {
-            responseDeadline.disarm();
-        }
+    public ResponseDeadline responseDeadline() {
+        return responseDeadline;
     }
 
     @Override
@@ -148,6 +121,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.responseDeadline = new ResponseDeadline(ctx.executor(), () -> exchange);
     }
 
     @Override
@@ -201,9 +175,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (responseDeadline != null) {
-            responseDeadline.cancel();
-        }
+        responseDeadline.cancel();
         Exchange current = exchange;
         exchange = null;
         if (current != null) {

@@ -544,7 +544,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
             deadlineNanos = now + proxy.timeout().toNanos();
         }
         long wait = Math.min(proxy.perTryTimeout().toNanos(), deadlineNanos - now);
-        downstream.armResponseDeadline(Math.max(wait, 0));
+        downstream.responseDeadline().arm(Math.max(wait, 0));
     }
 
     void onTryTimeout() {
@@ -885,7 +885,7 @@ final class Exchange implements FilterExchange, FilterChain, UpstreamListener, C
     }
 
     private void cancelResponseTimer() {
-        downstream.disarmResponseDeadline();
+        downstream.responseDeadline().disarm();
     }
 
     private void finish() {

@@ -2,10 +2,9 @@ package io.hecate.core.internal.server;
 
 import io.hecate.core.internal.upstream.ConnectionPool;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -23,7 +22,6 @@ import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 
@@ -59,7 +57,7 @@ final class Http2DownstreamStream implements Downstream {
     private boolean requestEnded;
     /** Bytes handed to the exchange and not yet returned to the client's window. */
     private int uncredited;
-    private Deadline responseDeadline;
+    private ResponseDeadline responseDeadline;
     private HttpResponse heldHead;
     private boolean interim;
     private ChannelPromise endWritten;
@@ -363,18 +361,8 @@ final class Http2DownstreamStream implements Downstream {
     // ---- the rest of Downstream -------------------------------------------------------------------
 
     @Override
-    public ByteBufAllocator alloc() {
-        return ctx.alloc();
-    }
-
-    @Override
-    public EventLoop eventLoop() {
-        return ctx.channel().eventLoop();
-    }
-
-    @Override
-    public InetSocketAddress remoteAddress() {
-        return (InetSocketAddress) ctx.channel().remoteAddress();
+    public Channel connection() {
+        return ctx.channel();
     }
 
     @Override
@@ -388,22 +376,11 @@ final class Http2DownstreamStream implements Downstream {
     }
 
     @Override
-    public void armResponseDeadline(long nanos) {
+    public ResponseDeadline responseDeadline() {
         if (responseDeadline == null) {
-            responseDeadline = new Deadline(ctx.executor(), 0, () -> {
-                if (exchange != null) {
-                    exchange.onTryTimeout();
-                }
-            });
+            responseDeadline = new ResponseDeadline(ctx.executor(), () -> exchange);
         }
-        responseDeadline.arm(nanos);
-    }
-
-    @Override
-    public void disarmResponseDeadline() {
-        if (responseDeadline != null) {
-            responseDeadline.disarm();
-        }
+        return responseDeadline;
     }
 
     @Override
