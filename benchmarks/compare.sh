@@ -495,8 +495,9 @@ PY
 # Certificates, files, configs
 # ---------------------------------------------------------------------------------------------
 mkdir -p "$WORK/www" "$WORK/backend-tmp" "$WORK/nginx-tmp" "$WORK/caddy"
-head -c 1024 /dev/urandom | base64 -w 0 | head -c 1024 >"$WORK/www/1k"
-head -c 65536 /dev/urandom | base64 -w 0 | head -c 65536 >"$WORK/www/64k"
+# Base64 of 3n random bytes is exactly 4n characters; no truncating pipe (a SIGPIPE under pipefail).
+head -c 768 /dev/urandom | base64 -w 0 >"$WORK/www/1k"
+head -c 49152 /dev/urandom | base64 -w 0 >"$WORK/www/64k"
 echo ok >"$WORK/www/index.html"
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 7 \
