@@ -211,14 +211,9 @@ final class Http2DownstreamStream implements Downstream {
             encoder.writeData(ctx, stream.id(), part.content(), 0, false, ctx.newPromise());
             return;
         }
-        HttpHeaders trailers = ((LastHttpContent) part).trailingHeaders();
-        if (heldHead != null) {
-            Http2Headers head = headers(heldHead);
-            heldHead = null;
-            writeEnd(head, part.content(), trailers);
-        } else {
-            writeEnd(null, part.content(), trailers);
-        }
+        Http2Headers head = heldHead == null ? null : headers(heldHead);
+        heldHead = null;
+        writeEnd(head, part.content(), ((LastHttpContent) part).trailingHeaders());
     }
 
     /** The rest of the response: its head if not yet sent, the body if any, the trailers if any, ending the stream once. */
